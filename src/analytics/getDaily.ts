@@ -1,0 +1,30 @@
+import type { Queryable } from '../db/queryable.ts';
+import { rangeValues, type ResolvedRange } from './range.ts';
+import { anchor, BOUND_PARAMS, countColumns, inRange, localTime, type SqlParams } from './sql.ts';
+import { userEventsOf, type ClientSource } from './source.ts';
+import { COUNTERS, type Counts } from './steps.ts';
+
+export type DailyRow = { date: string } & Counts;
+
+/** Counts per local calendar day of the anchor time. */
+export function dailySql(source: ClientSource, p: SqlParams = BOUND_PARAMS): string {
+  const userEvents = userEventsOf(source);
+  const at = anchor(userEvents);
+  return `SELECT to_char(${localTime(at, p)}::date, 'YYYY-MM-DD') AS "date",
+       ${countColumns()}
+  FROM ${userEvents.ref}
+ WHERE ${inRange(at, p)}
+ GROUP BY 1
+ ORDER BY 1`;
+}
+
+export function emptyCounts(): Counts {
+  return { sessions: 0, ...Object.fromEntries(COUNTERS.map((c) => [c, 0])) } as Counts;
+}
+
+/** Every day of the range appears, zero-filled. */
+export async function getDaily(db: Queryable, source: ClientSource, range: ResolvedRange): Promise<DailyRow[]> {
+  const { rows } = await db.query<DailyRow>(dailySql(source), rangeValues(range));
+  const byDate = new Map(rows.map((row) => [row.date, row]));
+  return range.days.map((date) => byDate.get(date) ?? { date, ...emptyCounts() });
+}

@@ -1,0 +1,44 @@
+import type { Queryable } from '../db/queryable.ts';
+import { instantValues, type ResolvedRange } from './range.ts';
+import { anchor, BOUND_PARAMS, inRange, instant, type SqlParams } from './sql.ts';
+import { userEventsOf, type ClientSource, type TableInfo } from './source.ts';
+import { COUNTERS } from './steps.ts';
+
+export interface SessionDuration {
+  /** Sessions with at least two step/action timestamps: the only ones with a duration. */
+  sessions: number;
+  medianSeconds: number | null;
+  p90Seconds: number | null;
+  meanSeconds: number | null;
+}
+
+/** Seconds from a session's earliest to its latest step/action timestamp (NULL with fewer than two). */
+export function durationExpr(userEvents: TableInfo): string {
+  const stamps = COUNTERS.map((column) => instant(userEvents, column)).join(', ');
+  const present = COUNTERS.map((column) => `("${column}" IS NOT NULL)::int`).join(' + ');
+  return `CASE WHEN ${present} >= 2 THEN extract(epoch FROM GREATEST(${stamps}) - LEAST(${stamps}))::float8 END`;
+}
+
+export function durationSql(source: ClientSource, p: SqlParams = BOUND_PARAMS): string {
+  const userEvents = userEventsOf(source);
+  return `SELECT count(seconds) AS "sessions",
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS "medianSeconds",
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds) AS "p90Seconds",
+       avg(seconds) AS "meanSeconds"
+  FROM (SELECT ${durationExpr(userEvents)} AS seconds
+          FROM ${userEvents.ref}
+         WHERE ${inRange(anchor(userEvents), p)}) AS durations`;
+}
+
+const roundMs = (value: number | null) => (value === null ? null : Math.round(value * 1000) / 1000);
+
+export async function getDuration(db: Queryable, source: ClientSource, range: ResolvedRange): Promise<SessionDuration> {
+  const { rows } = await db.query<SessionDuration>(durationSql(source), instantValues(range));
+  const row = rows[0]!;
+  return {
+    sessions: row.sessions,
+    medianSeconds: roundMs(row.medianSeconds),
+    p90Seconds: roundMs(row.p90Seconds),
+    meanSeconds: roundMs(row.meanSeconds),
+  };
+}

@@ -1,0 +1,68 @@
+import type { Queryable } from '../db/queryable.ts';
+import { durationExpr } from './getDuration.ts';
+import { InvalidParameterError } from './errors.ts';
+import { instantValues, type ResolvedRange } from './range.ts';
+import { anchor, COUNTER_CONDITION, inRange, instant, BOUND_PARAMS } from './sql.ts';
+import { userEventsOf, type ClientSource } from './source.ts';
+import { COUNTERS, FUNNEL_STEPS, type Counter, type FunnelStep } from './steps.ts';
+
+export type SessionRow = {
+  sessionId: string;
+  /** The anchor time, RFC 3339 in UTC with microseconds (exact, so it can serve as a cursor). */
+  startedAt: string;
+  reachedStep: FunnelStep | null;
+  durationSeconds: number | null;
+} & Record<Counter, string | null>;
+
+export interface SessionPage {
+  sessions: SessionRow[];
+  nextCursor: string | null;
+}
+
+const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
+const iso = (expr: string) => `to_char(${expr} AT TIME ZONE 'UTC', ${ISO_UTC})`;
+
+function sessionsSql(source: ClientSource, afterCursor: boolean): string {
+  const userEvents = userEventsOf(source);
+  const at = anchor(userEvents);
+  const reached = [...FUNNEL_STEPS].reverse().map((step) => `WHEN ${COUNTER_CONDITION[step]} THEN '${step}'`);
+  return `SELECT "sessionId"::text AS "sessionId",
+       ${iso(at)} AS "startedAt",
+       ${COUNTERS.map((c) => `${iso(instant(userEvents, c))} AS "${c}"`).join(',\n       ')},
+       CASE ${reached.join(' ')} END AS "reachedStep",
+       round(${durationExpr(userEvents)}::numeric, 3) AS "durationSeconds"
+  FROM ${userEvents.ref}
+ WHERE ${inRange(at, BOUND_PARAMS)}${afterCursor ? `\n   AND (${at}, "sessionId") < ($3::timestamptz, $4)` : ''}
+ ORDER BY ${at} DESC, "sessionId" DESC
+ LIMIT ${afterCursor ? '$5' : '$3'}`;
+}
+
+function encodeCursor(row: SessionRow): string {
+  return Buffer.from(JSON.stringify([row.startedAt, row.sessionId])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string')) {
+      if (!Number.isNaN(Date.parse(value[0] as string))) return value as [string, string];
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new InvalidParameterError('cursor', 'is not a cursor returned by this endpoint');
+}
+
+/** Newest sessions first, keyset-paginated on (anchor time, sessionId) so pages stay stable as rows arrive. */
+export async function getSessions(
+  db: Queryable,
+  source: ClientSource,
+  range: ResolvedRange,
+  page: { limit: number; cursor?: string },
+): Promise<SessionPage> {
+  const after = page.cursor === undefined ? [] : decodeCursor(page.cursor);
+  const values = [...instantValues(range), ...after, page.limit + 1];
+  const { rows } = await db.query<SessionRow>(sessionsSql(source, after.length > 0), values);
+  const sessions = rows.slice(0, page.limit);
+  return { sessions, nextCursor: rows.length > page.limit ? encodeCursor(sessions.at(-1)!) : null };
+}

@@ -1,0 +1,54 @@
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { authenticate } from './auth.ts';
+import type { ApiContext } from './context.ts';
+import { installErrorHandlers } from './errors.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
+import { systemRoutes } from './routes/system.ts';
+
+export interface BuildOptions {
+  /** A pino logger; without one the app is silent (tests). */
+  loggerInstance?: FastifyServerOptions['loggerInstance'];
+}
+
+/** Secrets never reach the logs, whatever a future serializer includes. */
+export const LOG_REDACT = ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'];
+
+/** Builds the HTTP app (no listening here: tests use `inject`, `src/cli/start.ts` listens). */
+export async function buildApp(ctx: ApiContext, options: BuildOptions = {}) {
+  const app = Fastify({
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: false }),
+    // Drain in-flight requests on close, refuse new ones with 503.
+    return503OnClosing: true,
+    maxParamLength: 200,
+    bodyLimit: 64 * 1024,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest('principal', null);
+  installErrorHandlers(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Chatbot Analytics API', version: '0.1.0', description: 'Per-client chatbot funnel and traffic analytics.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearerAuth: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config.public || request.url.startsWith('/docs')) return;
+    try {
+      request.principal = authenticate(request, ctx.keys);
+    } catch (error) {
+      reply.header('WWW-Authenticate', 'Bearer');
+      throw error;
+    }
+  });
+
+  await app.register(systemRoutes, { ctx });
+  await app.register(analyticsRoutes, { ctx });
+  return app;
+}

@@ -1,0 +1,23 @@
+import type { ClientConfig } from '../config/clients.ts';
+import type { ClientDatabases } from '../db/clientDatabases.ts';
+import type { KeyRing, Principal } from './auth.ts';
+
+/** Everything the routes need, built once at start-up and passed in (no module reads the environment). */
+export interface ApiContext {
+  clients: ReadonlyMap<string, ClientConfig>;
+  databases: ClientDatabases;
+  keys: KeyRing;
+  /** Every client is served from generated demo data. */
+  demo: boolean;
+  now: () => Date;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** Route needs no credentials (health, docs). */
+    public?: boolean;
+  }
+}

@@ -1,0 +1,75 @@
+import { pino, type Logger } from 'pino';
+import type { AppConfig } from '../config/loadConfig.ts';
+import type { ClientConfig } from '../config/clients.ts';
+import { ClientDatabases } from '../db/clientDatabases.ts';
+import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded/startEmbeddedPostgres.ts';
+import { loadDemoClients } from '../demo/loadDemo.ts';
+import { buildApp, LOG_REDACT } from './app.ts';
+import { isOpen } from './auth.ts';
+
+/** Points every client at its own schema in one embedded PostgreSQL filled with generated data. */
+async function startDemo(config: AppConfig, log: Logger): Promise<{ clients: ClientConfig[]; embedded: EmbeddedPostgres }> {
+  log.warn('='.repeat(72));
+  log.warn('DEMO MODE: no client database is configured (or DEMO=1). Every client is served');
+  log.warn('from an embedded PostgreSQL filled with GENERATED DEMO DATA, not real visitors.');
+  log.warn('Set <CLIENT>_DB_URL variables (see .env.example) to use real databases.');
+  log.warn('='.repeat(72));
+  const started = Date.now();
+  const embedded = await startEmbeddedPostgres();
+  const clients = config.clients.map((client) => ({ ...client, database: { url: embedded.url, schema: client.id } }));
+  const loader = new ClientDatabases(new Map(clients.map((c) => [c.id, c.database])), config.db, log);
+  try {
+    await loadDemoClients(loader.pool(clients[0]!.id), clients.map((c) => ({ id: c.id, timezone: c.timezone, schema: c.id })), {
+      log: (message) => log.info(message),
+    });
+  } finally {
+    await loader.close();
+  }
+  log.warn({ ms: Date.now() - started, clients: clients.map((c) => c.id) }, 'demo data ready (generated, not real)');
+  return { clients, embedded };
+}
+
+/** Starts the API: demo database if needed, pools, HTTP, and a graceful shutdown on SIGTERM/SIGINT. */
+export async function startServer(config: AppConfig) {
+  const log = pino({ level: config.logLevel, redact: LOG_REDACT });
+  let clients = config.clients;
+  let embedded: EmbeddedPostgres | null = null;
+  let db = config.db;
+  if (config.demo) {
+    ({ clients, embedded } = await startDemo(config, log));
+    db = { ...db, poolMax: Math.min(db.poolMax, EMBEDDED_MAX_CONNECTIONS) }; // the embedded server refuses extra connections
+  }
+  const keys = { adminApiKey: config.adminApiKey, clientApiKeys: config.clientApiKeys };
+  if (isOpen(keys)) log.warn('No ADMIN_API_KEY or <CLIENT>_API_KEY is set: the API is OPEN to anyone who can reach it');
+  for (const client of clients) {
+    if (!client.database) log.warn({ clientId: client.id }, 'client has no database URL; its endpoints answer 503');
+  }
+
+  const databases = ClientDatabases.fromClients(clients, db, log);
+  const app = await buildApp(
+    { clients: new Map(clients.map((c) => [c.id, c])), databases, keys, demo: config.demo, now: () => new Date() },
+    { loggerInstance: log },
+  );
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down: draining requests');
+    const force = setTimeout(() => {
+      log.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    await app.close();
+    await databases.close();
+    await embedded?.stop();
+    log.info('shutdown complete');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+  return app;
+}

@@ -1,0 +1,106 @@
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+import { SCHEMA_NAME } from '../db/identifiers.ts';
+import type { Env, Problems } from './env.ts';
+import { canonicalTimeZone } from './timezone.ts';
+
+export const CLIENT_ID = '^[a-z0-9-]+$';
+
+const ClientEntry = Type.Object(
+  {
+    id: Type.String({ pattern: CLIENT_ID, maxLength: 64 }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    dbUrl: Type.String({ maxLength: 2000 }),
+    grafanaOrgId: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+    domain: Type.Optional(Type.Union([Type.String({ maxLength: 253 }), Type.Null()])),
+    timezone: Type.String({ minLength: 1 }),
+    branding: Type.Optional(
+      Type.Object(
+        {
+          primaryColor: Type.Optional(Type.String({ pattern: '^#[0-9a-fA-F]{6}$' })),
+          logoUrl: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+type ClientEntry = Static<typeof ClientEntry>;
+
+/** Where a client's data lives. `url` is a secret: it is never logged or returned. */
+export interface ClientDatabase {
+  url: string;
+  /** Schema holding the chatbot's tables (Prisma's `?schema=`, default `public`). */
+  schema: string;
+}
+
+export interface ClientConfig {
+  id: string;
+  name: string;
+  database: ClientDatabase | null;
+  grafanaOrgId: number | null;
+  domain: string | null;
+  timezone: string;
+  branding: { primaryColor: string; logoUrl: string | null };
+}
+
+const DEFAULT_COLOR = '#2563eb';
+const ENV_REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+/** Validates the registry (already parsed JSON) and resolves `${ENV}` references; problems are collected, not thrown. */
+export function parseClients(raw: unknown, env: Env, problems: Problems): ClientConfig[] {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    problems.add('clients', 'must be a JSON object keyed by client id');
+    return [];
+  }
+  const clients: ClientConfig[] = [];
+  for (const [key, entry] of Object.entries(raw)) {
+    const at = `clients.${key}`;
+    if (!new RegExp(CLIENT_ID).test(key)) problems.add(at, 'client id must match [a-z0-9-]+');
+    const errors = [...Value.Errors(ClientEntry, entry)].filter((e) => e.keyword !== 'boolean');
+    for (const error of errors) problems.add(`${at}${error.instancePath.replace(/\//g, '.')}`, error.message);
+    if (errors.length > 0) continue;
+    const client = entry as ClientEntry;
+    if (client.id !== key) problems.add(`${at}.id`, `must equal its key "${key}"`);
+    const timezone = canonicalTimeZone(client.timezone);
+    if (!timezone) problems.add(`${at}.timezone`, `"${client.timezone}" is not an IANA time zone`);
+    clients.push({
+      id: key,
+      name: client.name,
+      database: resolveDatabase(client.dbUrl, env, `${at}.dbUrl`, problems),
+      grafanaOrgId: client.grafanaOrgId ?? null,
+      domain: client.domain ?? null,
+      timezone: timezone ?? 'UTC',
+      branding: { primaryColor: client.branding?.primaryColor ?? DEFAULT_COLOR, logoUrl: client.branding?.logoUrl ?? null },
+    });
+  }
+  if (clients.length === 0 && problems.list.length === 0) problems.add('clients', 'define at least one client');
+  return clients;
+}
+
+/** `${MAPLE_DB_URL}` that is unset means "no database yet" (a fresh machine), not an error. */
+function resolveDatabase(value: string, env: Env, at: string, problems: Problems): ClientDatabase | null {
+  const reference = ENV_REFERENCE.exec(value.trim());
+  const source = reference ? reference[1]! : at;
+  const url = reference ? env[reference[1]!]?.trim() : value.trim();
+  if (!url) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    problems.add(source, 'is not a valid URL'); // never echo the value: it may hold a password
+    return null;
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    problems.add(source, 'must be a postgres:// or postgresql:// URL');
+    return null;
+  }
+  const schema = parsed.searchParams.get('schema') ?? 'public';
+  if (!SCHEMA_NAME.test(schema)) {
+    problems.add(source, 'its ?schema= is not a valid schema name');
+    return null;
+  }
+  parsed.searchParams.delete('schema'); // Prisma's parameter; pg would not understand it
+  return { url: parsed.toString(), schema };
+}

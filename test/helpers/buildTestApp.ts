@@ -1,0 +1,37 @@
+import type { ClientConfig } from '../../src/config/clients.ts';
+import { buildApp } from '../../src/api/app.ts';
+import { ClientDatabases } from '../../src/db/clientDatabases.ts';
+
+export const KEYS = {
+  admin: 'admin-key-0123456789abcdef',
+  alpha: 'alpha-key-0123456789abcdef',
+  beta: 'beta-key-0123456789abcdef',
+};
+
+export function testClient(id: string, timezone: string, url: string | null, schema = 'public'): ClientConfig {
+  return {
+    id,
+    name: `Client ${id}`,
+    database: url ? { url, schema } : null,
+    grafanaOrgId: null,
+    domain: `${id}.example.com`,
+    timezone,
+    branding: { primaryColor: '#123456', logoUrl: null },
+  };
+}
+
+/** The real app with real pools, configured in code instead of the environment; closes pools with the app. */
+export async function buildTestApp(clients: ClientConfig[], keys: { admin?: string | null; clients?: Record<string, string> } = {}) {
+  const databases = ClientDatabases.fromClients(clients, { poolMax: 3, connectTimeoutMs: 1000, statementTimeoutMs: 5000, idleTimeoutMs: 5000 }, { warn() {} });
+  const app = await buildApp({
+    clients: new Map(clients.map((c) => [c.id, c])),
+    databases,
+    keys: { adminApiKey: keys.admin ?? null, clientApiKeys: new Map(Object.entries(keys.clients ?? {})) },
+    demo: false,
+    now: () => new Date('2024-04-08T02:00:00Z'),
+  });
+  app.addHook('onClose', () => databases.close());
+  return app;
+}
+
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
