@@ -22,7 +22,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}) {
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: false }),
     // Drain in-flight requests on close, refuse new ones with 503.
     return503OnClosing: true,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     bodyLimit: 64 * 1024,
   }).withTypeProvider<TypeBoxTypeProvider>();
 

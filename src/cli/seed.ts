@@ -1,0 +1,65 @@
+import { parseArgs } from 'node:util';
+import { config as loadDotenv } from 'dotenv';
+import pg from 'pg';
+import { ConfigError, loadConfig } from '../config/loadConfig.ts';
+import { pgTypes } from '../db/pgTypes.ts';
+import { seedClient } from '../demo/seedClient.ts';
+
+const USAGE = 'usage: npm run seed -- --client <id> [--days N] [--sessions-per-day N] [--force]';
+
+function positiveInt(name: string, value: string | undefined, fallback?: number): number | undefined {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new UsageError(`--${name} must be a whole number from 1 to 100000`);
+  return n;
+}
+
+class UsageError extends Error {}
+
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      options: {
+        client: { type: 'string' },
+        days: { type: 'string' },
+        'sessions-per-day': { type: 'string' },
+        force: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Fills one client's real database with generated demo data (refuses to touch tables that hold rows unless --force). */
+async function main(): Promise<void> {
+  loadDotenv({ quiet: true });
+  const { values } = parseCommandLine();
+  if (!values.client) throw new UsageError('--client is required');
+  const days = positiveInt('days', values.days, 60)!;
+  const sessionsPerDay = positiveInt('sessions-per-day', values['sessions-per-day']);
+
+  const config = loadConfig();
+  const client = config.clients.find((c) => c.id === values.client);
+  if (!client) throw new UsageError(`unknown client "${values.client}" (known: ${config.clients.map((c) => c.id).join(', ')})`);
+  if (!client.database) throw new UsageError(`client "${client.id}" has no database URL; set the variable its dbUrl names`);
+
+  const pool = new pg.Pool({ connectionString: client.database.url, max: 2, types: pgTypes, connectionTimeoutMillis: config.db.connectTimeoutMs });
+  try {
+    await seedClient(pool, client.database.schema, client, {
+      days,
+      sessionsPerDay,
+      force: values.force,
+      log: (message) => console.log(message),
+    });
+  } finally {
+    await pool.end();
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) console.error(`${error.message}\n${USAGE}`);
+  else if (error instanceof ConfigError) console.error(error.message);
+  else console.error(`seed failed: ${(error as Error).message}`); // pg messages name tables, never the URL
+  process.exit(1);
+});

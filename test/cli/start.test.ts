@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+
+const TSX = 'node_modules/.bin/tsx';
+const ADMIN = 'admin-key-for-the-start-test';
+const MAPLE = 'maple-key-for-the-start-test';
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The real entry point (`npm start` runs it) on a fresh machine: no database URLs, so demo data. */
+describe('npm start on a fresh machine', () => {
+  let child: ChildProcess;
+  let output = '';
+  let base: string;
+  let exit: Promise<number | null>;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), HOST: '127.0.0.1', ADMIN_API_KEY: ADMIN, MAPLE_API_KEY: MAPLE };
+    child = spawn(TSX, ['src/cli/start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    exit = new Promise((resolve) => child.on('exit', resolve));
+    for (let i = 0; i < 120 && !output.includes('Server listening'); i++) await new Promise((r) => setTimeout(r, 250));
+  }, 60_000);
+
+  afterAll(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('serves the maple funnel from generated demo data and says so loudly', async () => {
+    const res = await fetch(`${base}/api/maple/funnel`, { headers: { authorization: `Bearer ${MAPLE}` } });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.timezone).toBe('Australia/Sydney');
+    expect(body.sessions).toBeGreaterThan(1000);
+    expect(body.steps[0].count).toBeLessThan(body.sessions);
+    expect(output).toContain('DEMO MODE');
+    const clients = await (await fetch(`${base}/clients`, { headers: { authorization: `Bearer ${ADMIN}` } })).json();
+    expect(clients.map((c: { id: string; demo: boolean }) => [c.id, c.demo])).toEqual([['maple', true], ['client2', true]]);
+  });
+
+  it('gives every client different data', async () => {
+    const get = async (id: string) =>
+      (await (await fetch(`${base}/api/${id}/daily`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()).days;
+    const [maple, client2] = await Promise.all([get('maple'), get('client2')]);
+    expect(maple.map((d: { sessions: number }) => d.sessions)).not.toEqual(client2.map((d: { sessions: number }) => d.sessions));
+  });
+
+  it('never writes an API key to the log', () => {
+    expect(output).not.toContain(ADMIN);
+    expect(output).not.toContain(MAPLE);
+  });
+
+  it('drains and exits 0 on SIGTERM', async () => {
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(output).toContain('shutdown complete');
+  });
+});
+
+describe('start-up with a bad configuration', () => {
+  it('refuses production without ADMIN_API_KEY and lists every bad key', () => {
+    const result = spawnSync(TSX, ['src/cli/start.ts'], {
+      env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: 'x' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('ADMIN_API_KEY: is required when NODE_ENV=production');
+    expect(result.stderr).toContain('PORT: must be an integer');
+  });
+});
