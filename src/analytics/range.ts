@@ -21,7 +21,7 @@ export const DEFAULT_DAYS = 30;
 export const MAX_SPAN_YEARS = 2;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 
 type Bound = { kind: 'date'; day: DateTime } | { kind: 'instant'; at: DateTime };
 
@@ -44,6 +44,7 @@ function parseBound(field: string, value: string, zone: string): Bound {
  * zone unless `tz` overrides it. Default: the last 30 local days including today.
  */
 export function resolveRange(input: RangeInput, clientTimezone: string, now: Date = new Date()): ResolvedRange {
+  input = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== '')); // `?from=` means "not given"
   const timezone = input.tz === undefined ? clientTimezone : canonicalTimeZone(input.tz);
   if (!timezone) throw new InvalidParameterError('tz', `"${input.tz}" is not an IANA time zone`);
 
@@ -58,7 +59,8 @@ export function resolveRange(input: RangeInput, clientTimezone: string, now: Dat
   // Two dates are inclusive days, so `from` one day after `to` meets `to`'s exclusive end and is still "after".
   const touches = from.equals(to) && (fromBound.kind === 'date' || toBound.kind === 'date');
   if (from > to || touches) throw new InvalidParameterError('from', 'must not be after to');
-  if (from.year < 1900 || to.year > 9999) throw new InvalidParameterError('from', 'must be between 1900 and 9999');
+  if (from.year < 1900) throw new InvalidParameterError('from', 'must not be before 1900');
+  if (to.year > 9999) throw new InvalidParameterError('to', 'must not be after 9999');
   if (from.plus({ years: MAX_SPAN_YEARS }) < to) {
     throw new InvalidParameterError('to', `the range may span at most ${MAX_SPAN_YEARS} years`);
   }

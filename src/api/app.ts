@@ -1,4 +1,4 @@
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -24,6 +24,10 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}) {
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
     bodyLimit: 64 * 1024,
+    // Malformed URLs and the like are answered before routing: keep the one error shape there too.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply).status(400).send({ error: { code: 'BAD_REQUEST', message: error.message } });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest('principal', null);

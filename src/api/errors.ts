@@ -30,7 +30,11 @@ export function databaseFailure(error: unknown): ApiError | null {
     return new ApiError(400, 'INVALID_PARAMETER', 'tz: the database does not know this time zone');
   }
   const connectionLost = /timeout exceeded when trying to connect|Connection terminated/i.test(message ?? '');
-  if ((code && (UNREACHABLE.has(code) || /^(08|28|3D|57P)/.test(code))) || connectionLost) {
+  if (code === '42501') {
+    return new ApiError(503, 'DATABASE_UNAVAILABLE', "The platform's database user may not read this client's tables");
+  }
+  // 08 connection, 28 authentication, 3D missing database, 53 server out of resources, 57P server shutting down
+  if ((code && (UNREACHABLE.has(code) || /^(08|28|3D|53|57P)/.test(code))) || connectionLost) {
     return new ApiError(503, 'DATABASE_UNAVAILABLE', "This client's database is unreachable");
   }
   // A table or column that disappeared; other 42xxx codes are our bugs and stay 500s.

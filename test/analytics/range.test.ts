@@ -41,7 +41,8 @@ describe('resolveRange', () => {
     [{ from: '2024-02-30' }, 'from: "2024-02-30" is not a valid date'],
     [{ to: '2024-04-06T10:00:00' }, 'to: expected YYYY-MM-DD or an RFC 3339 date-time with offset'],
     [{ tz: 'Not/AZone' }, 'tz: "Not/AZone" is not an IANA time zone'],
-    [{ from: '0001-01-01', to: '0001-01-02' }, 'from: must be between 1900 and 9999'],
+    [{ from: '0001-01-01', to: '0001-01-02' }, 'from: must not be before 1900'],
+    [{ from: '9999-06-01', to: '9999-12-31' }, 'to: must not be after 9999'],
   ])('rejects %j', (input, message) => {
     expect(() => resolveRange(input, 'UTC', new Date('2024-04-08T00:00:00Z'))).toThrow(message);
   });

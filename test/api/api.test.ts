@@ -170,6 +170,26 @@ describe('bad input', () => {
     },
   );
 
+  it.each([
+    '/api/alpha/funnel?from=2024-04-06T25:00:00Z',
+    '/api/alpha/funnel?from=2024-04-06T10:00:00%2B25:00',
+    '/api/alpha/daily?tz=%00',
+    '/api/alpha/daily?tz=../../etc/passwd',
+    '/api/%ZZ/funnel',
+    `/api/${'a'.repeat(100)}/funnel`,
+    '/api/alpha/sessions?limit=1e3',
+    '/api/alpha/sessions?cursor=%F0%28%8C%28',
+  ])('answers %s with a 4xx in the error shape, never a 500', async (url) => {
+    const res = await get(url);
+    expect(res.statusCode).toBeGreaterThanOrEqual(400);
+    expect(res.statusCode).toBeLessThan(500);
+    expect(res.json()).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
+  });
+
+  it('treats empty parameters as not given', async () => {
+    expect((await get('/api/alpha/daily?from=&to=&tz=')).json().days).toHaveLength(30);
+  });
+
   it('validates parameters before touching the database', async () => {
     expect((await get('/api/down/funnel?from=nope')).statusCode).toBe(400);
   });
