@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import net from 'node:net';
+import { freePort } from '../helpers/freePort.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
 import { loadSydneyFixture } from '../fixtures/sydneyFixture.ts';
 import { bearer, buildTestApp, KEYS, testClient } from '../helpers/buildTestApp.ts';
@@ -13,15 +13,6 @@ let betaDb: TestDatabase;
 let app: App;
 let deadUrl: string;
 
-/** A port with nothing listening: the "database is down" case, on a real socket. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 beforeAll(async () => {
   alphaDb = await createTestDatabase('api_alpha');
   betaDb = await createTestDatabase('api_beta');
@@ -34,7 +25,8 @@ beforeAll(async () => {
     ('beta-1', '2024-04-07T09:00:00Z', '2024-04-07T09:01:00Z', NULL, NULL, NULL, NULL, '2024-04-07T09:00:00Z', '2024-04-07T09:01:00Z'),
     ('beta-2', '2024-04-07T10:00:00Z', NULL, NULL, NULL, NULL, NULL, '2024-04-07T10:00:00Z', '2024-04-07T10:00:00Z'),
     ('beta-3', '2024-04-07T11:00:00Z', NULL, NULL, NULL, NULL, NULL, '2024-04-07T11:00:00Z', '2024-04-07T11:00:00Z')`);
-  deadUrl = `postgres://postgres:s3cret-password@127.0.0.1:${await closedPort()}/nowhere`;
+  // nothing listens on that port: the "database is down" case, on a real socket
+  deadUrl = `postgres://postgres:s3cret-password@127.0.0.1:${await freePort()}/nowhere`;
   app = await buildTestApp(
     [
       testClient('alpha', 'Australia/Sydney', alphaDb.url),

@@ -1,18 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import { freePort } from '../helpers/freePort.ts';
 
 const TSX = 'node_modules/.bin/tsx';
 const ADMIN = 'admin-key-for-the-start-test';
 const MAPLE = 'maple-key-for-the-start-test';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The real entry point (`npm start` runs it) on a fresh machine: no database URLs, so demo data. */
 describe('npm start on a fresh machine', () => {
