@@ -16,11 +16,11 @@ export async function createClientTables(db: Queryable, schema: string): Promise
 }
 
 /**
- * Columns are TIMESTAMP without time zone holding UTC. `pg` would send a Date in the Node process's local zone, and
- * PostgreSQL drops the offset for this type, so dates go as explicit UTC wall-clock text instead.
+ * `pg` would send a Date in the Node process's local zone. ISO text with `Z` is right for both column types an
+ * existing table may have: `timestamptz` reads the instant, `timestamp` keeps the UTC wall-clock time (Prisma's way).
  */
 function toParam(value: unknown): unknown {
-  return value instanceof Date ? value.toISOString().replace('T', ' ').replace('Z', '') : value;
+  return value instanceof Date ? value.toISOString() : value;
 }
 
 /** Multi-row INSERTs with bound parameters only, in batches under the parameter limit. */
