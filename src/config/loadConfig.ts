@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseClients, type ClientConfig } from './clients.ts';
+import { parseGrafanaConfig, readSessionSecret, type GrafanaConfig } from './grafana.ts';
 import { clientKeyVariable, Problems, readBool, readInt, readString, type Env } from './env.ts';
 
 export interface DbSettings {
@@ -23,6 +24,9 @@ export interface AppConfig {
   db: DbSettings;
   shutdownTimeoutMs: number;
   clients: ClientConfig[];
+  grafana: GrafanaConfig;
+  /** Signs browser session cookies. */
+  sessionSecret: string;
 }
 
 export class ConfigError extends Error {
@@ -71,6 +75,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 100, 120000, problems),
     clients,
+    grafana: parseGrafanaConfig(env, clients, problems),
+    sessionSecret: readSessionSecret(env, production, problems),
   };
   if (problems.list.length > 0) throw new ConfigError(problems.list);
   return config;

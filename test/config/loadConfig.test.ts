@@ -44,7 +44,7 @@ describe('loadConfig', () => {
   it('switches to demo data when no client has a database, but never by itself in production', () => {
     const file = registry({ maple });
     expect(loadConfig({ CLIENTS_FILE: file }).demo).toBe(true);
-    expect(loadConfig({ CLIENTS_FILE: file, NODE_ENV: 'production', ADMIN_API_KEY: 'k'.repeat(32) }).demo).toBe(false);
+    expect(loadConfig({ CLIENTS_FILE: file, NODE_ENV: 'production', ADMIN_API_KEY: 'k'.repeat(32), SESSION_SECRET: 's'.repeat(32) }).demo).toBe(false);
     expect(loadConfig({ CLIENTS_FILE: file, DEMO: '1', MAPLE_DB_URL: 'postgres://db/x' }).demo).toBe(true);
   });
 
