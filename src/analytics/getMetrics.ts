@@ -13,9 +13,20 @@ export interface Ratio {
   denominator: number;
 }
 
+/** Each key rate as numerator / denominator; Grafana's rate panel computes the same pairs in SQL. */
+export const RATES = {
+  pageLoad: ['pageLoaded', 'sessions'],
+  widgetOpen: ['widgetOpened', 'pageLoaded'],
+  humanRequest: ['requestedHuman', 'widgetOpened'],
+  accept: ['pressedAccept', 'requestedHuman'],
+  callback: ['pressedCallback', 'requestedHuman'],
+  continue: ['pressedContinue', 'requestedHuman'],
+} as const satisfies Record<string, [Counter, Counter | 'sessions']>;
+export type RateName = keyof typeof RATES;
+
 export interface KeyMetrics {
   sessions: number;
-  rates: Record<'pageLoad' | 'widgetOpen' | 'humanRequest' | 'accept' | 'callback' | 'continue', Ratio>;
+  rates: Record<RateName, Ratio>;
   /** Of the sessions that pressed accept or callback, the share of each. */
   acceptVsCallback: { accept: Ratio; callback: Ratio };
   duration: SessionDuration;
@@ -28,14 +39,9 @@ function ratio(counts: Counts, numerator: Counter, denominator: Counter | 'sessi
 
 /** Each step's rate is relative to the step before it; action rates are relative to human requests. */
 export function toRates(counts: Counts): KeyMetrics['rates'] {
-  return {
-    pageLoad: ratio(counts, 'pageLoaded', 'sessions'),
-    widgetOpen: ratio(counts, 'widgetOpened', 'pageLoaded'),
-    humanRequest: ratio(counts, 'requestedHuman', 'widgetOpened'),
-    accept: ratio(counts, 'pressedAccept', 'requestedHuman'),
-    callback: ratio(counts, 'pressedCallback', 'requestedHuman'),
-    continue: ratio(counts, 'pressedContinue', 'requestedHuman'),
-  };
+  return Object.fromEntries(
+    Object.entries(RATES).map(([name, [numerator, denominator]]) => [name, ratio(counts, numerator, denominator)]),
+  ) as KeyMetrics['rates'];
 }
 
 export async function getMetrics(db: Queryable, source: ClientSource, range: ResolvedRange): Promise<KeyMetrics> {

@@ -2,7 +2,7 @@ import type { Queryable } from '../db/queryable.ts';
 import { durationExpr } from './getDuration.ts';
 import { InvalidParameterError } from './errors.ts';
 import { instantValues, type ResolvedRange } from './range.ts';
-import { anchor, COUNTER_CONDITION, inRange, instant, BOUND_PARAMS } from './sql.ts';
+import { anchor, BOUND_PARAMS, COUNTER_CONDITION, inRange, instant, type SqlParams } from './sql.ts';
 import { userEventsOf, type ClientSource } from './source.ts';
 import { COUNTERS, FUNNEL_STEPS, type Counter, type FunnelStep } from './steps.ts';
 
@@ -22,7 +22,14 @@ export interface SessionPage {
 const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
 const iso = (expr: string) => `to_char(${expr} AT TIME ZONE 'UTC', ${ISO_UTC})`;
 
-function sessionsSql(source: ClientSource, afterCursor: boolean): string {
+export interface SessionsPageSql {
+  /** SQL expressions for the keyset cursor (anchor time, sessionId), or none for the first page. */
+  after?: { at: string; id: string };
+  limit: string;
+}
+
+/** Newest sessions first, one row per session with every step, the step reached and the duration. */
+export function sessionsSql(source: ClientSource, p: SqlParams, page: SessionsPageSql): string {
   const userEvents = userEventsOf(source);
   const at = anchor(userEvents);
   const reached = [...FUNNEL_STEPS].reverse().map((step) => `WHEN ${COUNTER_CONDITION[step]} THEN '${step}'`);
@@ -32,9 +39,9 @@ function sessionsSql(source: ClientSource, afterCursor: boolean): string {
        CASE ${reached.join(' ')} END AS "reachedStep",
        round(${durationExpr(userEvents)}::numeric, 3) AS "durationSeconds"
   FROM ${userEvents.ref}
- WHERE ${inRange(at, BOUND_PARAMS)}${afterCursor ? `\n   AND (${at}, "sessionId") < ($3::timestamptz, $4)` : ''}
+ WHERE ${inRange(at, p)}${page.after ? `\n   AND (${at}, "sessionId") < (${page.after.at}, ${page.after.id})` : ''}
  ORDER BY ${at} DESC, "sessionId" DESC
- LIMIT ${afterCursor ? '$5' : '$3'}`;
+ LIMIT ${page.limit}`;
 }
 
 function encodeCursor(row: SessionRow): string {
@@ -62,7 +69,8 @@ export async function getSessions(
 ): Promise<SessionPage> {
   const after = page.cursor === undefined ? [] : decodeCursor(page.cursor);
   const values = [...instantValues(range), ...after, page.limit + 1];
-  const { rows } = await db.query<SessionRow>(sessionsSql(source, after.length > 0), values);
+  const sql = sessionsSql(source, BOUND_PARAMS, after.length > 0 ? { after: { at: '$3::timestamptz', id: '$4' }, limit: '$5' } : { limit: '$3' });
+  const { rows } = await db.query<SessionRow>(sql, values);
   const sessions = rows.slice(0, page.limit);
   return { sessions, nextCursor: rows.length > page.limit ? encodeCursor(sessions.at(-1)!) : null };
 }

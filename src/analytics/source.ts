@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/queryable.ts';
-import { CLIENT_TABLES, type ClientTable } from '../db/clientTables.ts';
+import { CLIENT_LAYOUT, CLIENT_TABLES, type ClientTable } from '../db/clientTables.ts';
 import { tableRef } from '../db/identifiers.ts';
 
 export type ColumnKind = 'timestamp' | 'timestamptz' | 'other';
@@ -64,4 +64,19 @@ export function userEventsOf(source: ClientSource): TableInfo {
     throw new SourceUnavailableError(`"UserEvents" lacks column(s): ${missing.join(', ')}`);
   }
   return table;
+}
+
+/**
+ * The layout the chatbot's Prisma schema creates, for consumers that cannot ask the database (generated Grafana
+ * dashboards). `timestampType` says how its timestamp columns are declared.
+ */
+export function layoutSource(schema: string, timestampType: 'timestamp' | 'timestamptz'): ClientSource {
+  const tables: ClientSource['tables'] = {};
+  for (const table of CLIENT_TABLES) {
+    const columns = new Map<string, ColumnKind>(
+      CLIENT_LAYOUT[table].map((c) => [c.name, c.type === 'TEXT' ? 'other' : timestampType]),
+    );
+    tables[table] = { ref: tableRef(schema, table), columns };
+  }
+  return { schema, tables };
 }

@@ -1,5 +1,6 @@
 import { Type, type TSchema } from 'typebox';
 import { ACTIONS, COUNTERS, FUNNEL_STEPS } from '../analytics/steps.ts';
+import { RATES } from '../analytics/getMetrics.ts';
 
 /** Route schemas: Fastify validates requests and shapes responses with them, and the OpenAPI document is built from them. */
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -65,7 +66,7 @@ export const HeatmapBody = Type.Object({
 export const MetricsBody = Type.Object({
   ...rangeHeader,
   sessions: Count,
-  rates: Type.Object(Object.fromEntries(['pageLoad', 'widgetOpen', 'humanRequest', 'accept', 'callback', 'continue'].map((k) => [k, Ratio]))),
+  rates: Type.Object(Object.fromEntries(Object.keys(RATES).map((k) => [k, Ratio]))),
   acceptVsCallback: Type.Object({ accept: Ratio, callback: Ratio }),
   duration: Type.Object({
     sessions: Count,

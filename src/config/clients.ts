@@ -14,6 +14,7 @@ const ClientEntry = Type.Object(
     grafanaOrgId: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
     domain: Type.Optional(Type.Union([Type.String({ maxLength: 253 }), Type.Null()])),
     timezone: Type.String({ minLength: 1 }),
+    timestampType: Type.Optional(Type.Union([Type.Literal('timestamp'), Type.Literal('timestamptz')])),
     branding: Type.Optional(
       Type.Object(
         {
@@ -42,6 +43,8 @@ export interface ClientConfig {
   grafanaOrgId: number | null;
   domain: string | null;
   timezone: string;
+  /** How the chatbot declares its timestamp columns; only generated Grafana dashboards need it (the API detects it). */
+  timestampType: 'timestamp' | 'timestamptz';
   branding: { primaryColor: string; logoUrl: string | null };
 }
 
@@ -72,6 +75,7 @@ export function parseClients(raw: unknown, env: Env, problems: Problems): Client
       grafanaOrgId: client.grafanaOrgId ?? null,
       domain: client.domain ?? null,
       timezone: timezone ?? 'UTC',
+      timestampType: client.timestampType ?? 'timestamp',
       branding: { primaryColor: client.branding?.primaryColor ?? DEFAULT_COLOR, logoUrl: client.branding?.logoUrl ?? null },
     });
   }

@@ -1,49 +1,52 @@
-import { tableRef } from './identifiers.ts';
+import { quoteIdent, tableRef } from './identifiers.ts';
 
 /**
  * The chatbot's own tables, as its Prisma schema creates them (quoted camelCase, `timestamp(3)` holding UTC).
- * Used by `npm run seed` and the embedded demo; analytics never assumes the optional tables exist.
+ * `npm run seed` and the embedded demo create them from this; the Grafana dashboards assume this layout.
+ * Analytics never assumes the optional tables exist: it reads the real layout from the database.
  */
 export const CLIENT_TABLES = ['UserEvents', 'Leads', 'ChatLog', 'AgentConnection'] as const;
 export type ClientTable = (typeof CLIENT_TABLES)[number];
 
-export function createClientTablesSql(schema: string): string[] {
-  const t = (name: ClientTable) => tableRef(schema, name);
+type ColumnType = 'TEXT' | 'TIMESTAMP(3)';
+interface Column {
+  name: string;
+  type: ColumnType;
+  notNull?: boolean;
+  primaryKey?: boolean;
+  defaultNow?: boolean;
+}
+
+const ts = (name: string, extra: Partial<Column> = {}): Column => ({ name, type: 'TIMESTAMP(3)', ...extra });
+const text = (name: string, extra: Partial<Column> = {}): Column => ({ name, type: 'TEXT', ...extra });
+const id = (name: string) => text(name, { primaryKey: true });
+const now = { notNull: true, defaultNow: true };
+
+export const CLIENT_LAYOUT: Record<ClientTable, Column[]> = {
+  UserEvents: [
+    id('sessionId'), ts('pageLoaded'), ts('widgetOpened'), ts('requestedHuman'),
+    ts('pressedAccept'), ts('pressedCallback'), ts('pressedContinue'), ts('createdAt', now), ts('updatedAt', now),
+  ],
+  Leads: [id('id'), text('sessionId'), ts('createdAt', now), text('name'), text('email'), text('phone'), text('source')],
+  ChatLog: [id('id'), text('sessionId', { notNull: true }), ts('createdAt', now), text('role', { notNull: true }), text('message', { notNull: true })],
+  AgentConnection: [
+    id('id'), text('sessionId', { notNull: true }), ts('requestedAt', { notNull: true }), ts('connectedAt'), ts('endedAt'),
+    text('status', { notNull: true }),
+  ],
+};
+
+function columnSql(column: Column): string {
   return [
-    `CREATE TABLE IF NOT EXISTS ${t('UserEvents')} (
-      "sessionId" TEXT PRIMARY KEY,
-      "pageLoaded" TIMESTAMP(3),
-      "widgetOpened" TIMESTAMP(3),
-      "requestedHuman" TIMESTAMP(3),
-      "pressedAccept" TIMESTAMP(3),
-      "pressedCallback" TIMESTAMP(3),
-      "pressedContinue" TIMESTAMP(3),
-      "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-      "updatedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP
-    )`,
-    `CREATE TABLE IF NOT EXISTS ${t('Leads')} (
-      "id" TEXT PRIMARY KEY,
-      "sessionId" TEXT,
-      "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-      "name" TEXT,
-      "email" TEXT,
-      "phone" TEXT,
-      "source" TEXT
-    )`,
-    `CREATE TABLE IF NOT EXISTS ${t('ChatLog')} (
-      "id" TEXT PRIMARY KEY,
-      "sessionId" TEXT NOT NULL,
-      "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-      "role" TEXT NOT NULL,
-      "message" TEXT NOT NULL
-    )`,
-    `CREATE TABLE IF NOT EXISTS ${t('AgentConnection')} (
-      "id" TEXT PRIMARY KEY,
-      "sessionId" TEXT NOT NULL,
-      "requestedAt" TIMESTAMP(3) NOT NULL,
-      "connectedAt" TIMESTAMP(3),
-      "endedAt" TIMESTAMP(3),
-      "status" TEXT NOT NULL
-    )`,
-  ];
+    quoteIdent(column.name),
+    column.type,
+    column.primaryKey ? 'PRIMARY KEY' : '',
+    column.notNull ? 'NOT NULL' : '',
+    column.defaultNow ? 'DEFAULT CURRENT_TIMESTAMP' : '',
+  ].filter(Boolean).join(' ');
+}
+
+export function createClientTablesSql(schema: string): string[] {
+  return CLIENT_TABLES.map(
+    (table) => `CREATE TABLE IF NOT EXISTS ${tableRef(schema, table)} (\n  ${CLIENT_LAYOUT[table].map(columnSql).join(',\n  ')}\n)`,
+  );
 }

@@ -16,6 +16,7 @@ export function testClient(id: string, timezone: string, url: string | null, sch
     grafanaOrgId: null,
     domain: `${id}.example.com`,
     timezone,
+    timestampType: 'timestamp',
     branding: { primaryColor: '#123456', logoUrl: null },
   };
 }
