@@ -5,7 +5,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { authenticate } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { installErrorHandlers } from './errors.ts';
+import cookie from '@fastify/cookie';
+import formBody from '@fastify/formbody';
 import { analyticsRoutes } from './routes/analytics.ts';
+import { grafanaRoutes } from './routes/grafana.ts';
+import { sessionRoutes } from './routes/session.ts';
 import { systemRoutes } from './routes/system.ts';
 
 export interface BuildOptions {
@@ -31,6 +35,8 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}) {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest('principal', null);
+  await app.register(cookie, { secret: ctx.session.secret });
+  await app.register(formBody);
   installErrorHandlers(app);
 
   await app.register(swagger, {
@@ -54,5 +60,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}) {
 
   await app.register(systemRoutes, { ctx });
   await app.register(analyticsRoutes, { ctx });
+  await app.register(sessionRoutes, { ctx });
+  await app.register(grafanaRoutes, { ctx });
   return app;
 }

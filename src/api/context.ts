@@ -10,6 +10,10 @@ export interface ApiContext {
   /** Every client is served from generated demo data. */
   demo: boolean;
   now: () => Date;
+  /** Signs the browser session cookie; `secureCookies` marks it Secure (production, behind HTTPS). */
+  session: { secret: string; secureCookies: boolean };
+  /** Grafana behind `/grafana/`: its address, and the Grafana login operators are proxied as. */
+  grafana: { url: string | null; operatorLogin: string };
 }
 
 declare module 'fastify' {

@@ -47,7 +47,15 @@ export async function startServer(config: AppConfig) {
 
   const databases = ClientDatabases.fromClients(clients, db, log);
   const app = await buildApp(
-    { clients: new Map(clients.map((c) => [c.id, c])), databases, keys, demo: config.demo, now: () => new Date() },
+    {
+      clients: new Map(clients.map((c) => [c.id, c])),
+      databases,
+      keys,
+      demo: config.demo,
+      now: () => new Date(),
+      session: { secret: config.sessionSecret, secureCookies: config.production },
+      grafana: { url: config.grafana.url, operatorLogin: config.grafana.adminUser },
+    },
     { loggerInstance: log },
   );
 

@@ -22,7 +22,13 @@ export function testClient(id: string, timezone: string, url: string | null, sch
 }
 
 /** The real app with real pools, configured in code instead of the environment; closes pools with the app. */
-export async function buildTestApp(clients: ClientConfig[], keys: { admin?: string | null; clients?: Record<string, string> } = {}) {
+export const SESSION_SECRET = 'test-session-secret-0123456789abcdef';
+
+export async function buildTestApp(
+  clients: ClientConfig[],
+  keys: { admin?: string | null; clients?: Record<string, string> } = {},
+  grafanaUrl: string | null = null,
+) {
   const databases = ClientDatabases.fromClients(clients, { poolMax: 3, connectTimeoutMs: 1000, statementTimeoutMs: 5000, idleTimeoutMs: 5000 }, { warn() {} });
   const app = await buildApp({
     clients: new Map(clients.map((c) => [c.id, c])),
@@ -30,6 +36,8 @@ export async function buildTestApp(clients: ClientConfig[], keys: { admin?: stri
     keys: { adminApiKey: keys.admin ?? null, clientApiKeys: new Map(Object.entries(keys.clients ?? {})) },
     demo: false,
     now: () => new Date('2024-04-08T02:00:00Z'),
+    session: { secret: SESSION_SECRET, secureCookies: false },
+    grafana: { url: grafanaUrl, operatorLogin: 'admin' },
   });
   app.addHook('onClose', () => databases.close());
   return app;

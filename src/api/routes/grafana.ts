@@ -1,0 +1,78 @@
+import httpProxy from '@fastify/http-proxy';
+import type { ClientOptions } from 'ws';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { GRAFANA_PUBLIC_PATH } from '../../config/grafana.ts';
+import { dashboardUid } from '../../grafana/buildDashboard.ts';
+import { grafanaLoginOf } from '../../grafana/logins.ts';
+import { messagePage } from '../../web/html.ts';
+import { canSee, isOpen, type Principal } from '../auth.ts';
+import { readSession } from '../session.ts';
+import type { ApiContext } from '../context.ts';
+import { grafanaUpstreamHeaders } from '../grafanaHeaders.ts';
+
+const DASHBOARD_SLUG = 'user-events-analytics';
+
+function htmlPage(reply: FastifyReply, status: number, title: string, message: string) {
+  return reply.status(status).type('text/html; charset=utf-8').send(messagePage(title, message));
+}
+
+/**
+ * Grafana is reached with the browser session only: any Authorization header is the client's to lose (it is
+ * stripped before Grafana). An open platform (no keys) has no sessions, so Grafana stays closed.
+ */
+function sessionPrincipal(request: FastifyRequest, ctx: ApiContext): Principal | null {
+  return isOpen(ctx.keys) ? null : readSession(request, ctx.keys);
+}
+
+/** Browsers without a session go to sign-in and come back; other callers get a 401. */
+function signInFirst(request: FastifyRequest, reply: FastifyReply) {
+  if ((request.headers.accept ?? '').includes('text/html')) {
+    return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 302);
+  }
+  return reply.status(401).send({ error: { code: 'UNAUTHORIZED', message: 'Sign in first' } });
+}
+
+/** `/{clientId}/grafana` opens the client's dashboard; `/grafana/*` is Grafana itself, behind its auth proxy. */
+export const grafanaRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  const unavailable = 'Grafana is not configured for this platform (GRAFANA_URL is not set).';
+
+  app.get<{ Params: { clientId: string } }>('/:clientId/grafana', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
+    if (!ctx.grafana.url) return htmlPage(reply, 503, 'Grafana unavailable', unavailable);
+    const principal = sessionPrincipal(request, ctx);
+    if (!principal) return signInFirst(request, reply);
+    const client = ctx.clients.get(request.params.clientId);
+    if (!client || !canSee(principal, client.id)) return htmlPage(reply, 404, 'Not found', 'There is no such client.');
+    if (client.grafanaOrgId === null) {
+      return htmlPage(reply, 503, 'Grafana not set up', `${client.name} has no Grafana organization yet (run npm run grafana:sync).`);
+    }
+    return reply.redirect(`${GRAFANA_PUBLIC_PATH}d/${dashboardUid(client.id)}/${DASHBOARD_SLUG}?orgId=${client.grafanaOrgId}`, 302);
+  });
+
+  const prefix = GRAFANA_PUBLIC_PATH.replace(/\/$/, '');
+  if (!ctx.grafana.url) {
+    const answer = async (_request: FastifyRequest, reply: FastifyReply) => htmlPage(reply, 503, 'Grafana unavailable', unavailable);
+    app.all(prefix, { config: { public: true }, schema: { hide: true } }, answer);
+    app.all(`${prefix}/*`, { config: { public: true }, schema: { hide: true } }, answer);
+    return;
+  }
+
+  const loginOf = (request: FastifyRequest) => grafanaLoginOf(request.principal as Principal, ctx.grafana.operatorLogin);
+  // The websocket client sends only these headers (plus the handshake); the option exists at run time, not in the types.
+  const wsClientOptions = {
+    rewriteRequestHeaders: (_headers: object, request: FastifyRequest) => grafanaUpstreamHeaders({ cookie: request.headers.cookie }, loginOf(request)),
+  };
+  await app.register(httpProxy, {
+    upstream: ctx.grafana.url,
+    prefix,
+    rewritePrefix: prefix, // Grafana serves from the same sub-path (serve_from_sub_path)
+    websocket: true, // Grafana Live
+    config: { public: true },
+    preHandler: async (request, reply) => {
+      const principal = sessionPrincipal(request, ctx);
+      if (!principal) return signInFirst(request, reply);
+      request.principal = principal;
+    },
+    replyOptions: { rewriteRequestHeaders: (request, headers) => grafanaUpstreamHeaders(headers, loginOf(request as FastifyRequest)) },
+    wsClientOptions: wsClientOptions as ClientOptions,
+  });
+};

@@ -1,0 +1,43 @@
+import { Type } from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { loginPage } from '../../web/html.ts';
+import { principalForKey } from '../auth.ts';
+import type { ApiContext } from '../context.ts';
+import { endSession, startSession } from '../session.ts';
+
+/** Only same-site paths: `//evil.example` or `/\evil` would send the browser elsewhere after sign-in. */
+export function safeNext(next: string | undefined): string {
+  return next && /^\/(?![/\\])/.test(next) ? next : '/';
+}
+
+/** Browser sign-in: a client key signs in as that client, the admin key as operator. */
+export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  const html = { 200: Type.String(), 401: Type.String() };
+
+  app.get('/login', {
+    config: { public: true },
+    schema: { hide: true, querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })) }) },
+  }, async (request, reply) => reply.type('text/html; charset=utf-8').send(loginPage(safeNext(request.query.next))));
+
+  app.post('/login', {
+    config: { public: true },
+    schema: {
+      hide: true,
+      body: Type.Object({ key: Type.String({ maxLength: 512 }), next: Type.Optional(Type.String({ maxLength: 2000 })) }),
+      response: html,
+    },
+  }, async (request, reply) => {
+    const next = safeNext(request.body.next);
+    const principal = principalForKey(request.body.key.trim(), ctx.keys);
+    if (!principal) {
+      return reply.status(401).type('text/html; charset=utf-8').send(loginPage(next, 'That key is not valid.'));
+    }
+    startSession(reply, principal, ctx.keys, ctx.session.secureCookies);
+    return reply.redirect(next, 303);
+  });
+
+  app.post('/logout', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
+    endSession(reply);
+    return reply.redirect('/login', 303);
+  });
+};

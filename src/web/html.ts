@@ -1,0 +1,43 @@
+/** Escapes text for HTML element content and attribute values. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A minimal, self-contained page (no external assets): sign-in and plain messages. */
+export function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · Chatbot Analytics</title>
+<style>
+  body { font: 16px/1.5 system-ui, sans-serif; margin: 0; min-height: 100vh; display: grid; place-items: center; background: #f4f5f7; color: #1f2328; }
+  main { background: #fff; padding: 2rem; border-radius: 12px; box-shadow: 0 1px 4px #0002; width: min(26rem, 92vw); }
+  h1 { font-size: 1.4rem; margin: 0 0 1rem; }
+  label { display: block; font-weight: 600; margin-bottom: .25rem; }
+  input { width: 100%; box-sizing: border-box; padding: .6rem; font: inherit; border: 1px solid #8c959f; border-radius: 6px; }
+  button { margin-top: 1rem; padding: .6rem 1.2rem; font: inherit; font-weight: 600; color: #fff; background: #1f6feb; border: 0; border-radius: 6px; cursor: pointer; }
+  button:focus-visible, input:focus-visible { outline: 3px solid #0969da; outline-offset: 2px; }
+  .error { color: #a40e26; background: #ffebe9; padding: .5rem .75rem; border-radius: 6px; }
+</style>
+</head>
+<body><main>${body}</main></body>
+</html>`;
+}
+
+export function loginPage(next: string, error?: string): string {
+  return page('Sign in', `<h1>Sign in</h1>
+${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="/login">
+  <input type="hidden" name="next" value="${escapeHtml(next)}">
+  <label for="key">API key</label>
+  <input id="key" name="key" type="password" autocomplete="current-password" required autofocus>
+  <button type="submit">Sign in</button>
+</form>
+<p>Use your client key to see your own data, or the operator key to see every client.</p>`);
+}
+
+export function messagePage(title: string, message: string): string {
+  return page(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><p><a href="/">Back</a></p>`);
+}
