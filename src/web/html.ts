@@ -41,3 +41,20 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 export function messagePage(title: string, message: string): string {
   return page(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><p><a href="/">Back</a></p>`);
 }
+
+export interface ClientLink {
+  id: string;
+  name: string;
+  timezone: string;
+}
+
+/** The clients a signed-in person may open. */
+export function clientListPage(clients: ClientLink[]): string {
+  const items = clients
+    .map((c) => `<li><strong>${escapeHtml(c.name)}</strong> <small>(${escapeHtml(c.timezone)})</small><br>
+  <a href="/${encodeURIComponent(c.id)}/grafana">Grafana dashboard</a></li>`)
+    .join('\n');
+  return page('Clients', `<h1>Clients</h1>
+<ul>${items || '<li>No client is visible to this key.</li>'}</ul>
+<form method="post" action="/logout"><button type="submit">Sign out</button></form>`);
+}

@@ -74,6 +74,24 @@ describe('sign-in', () => {
     expect((await signIn(KEYS.alpha, '/\\evil.example')).location).toBe('/');
   });
 
+  it('lists only the signed-in client on the home page', async () => {
+    expect((await get('/')).headers.get('location')).toBe('/login');
+    const { cookie } = await signIn(KEYS.alpha);
+    const home = await (await get('/', { cookie: cookie! })).text();
+    expect(home).toContain('href="/alpha/grafana"');
+    expect(home).not.toContain('beta');
+  });
+
+  it('ends the session when the key it signed in with is rotated', async () => {
+    const { cookie } = await signIn(KEYS.alpha);
+    const rotated = await buildTestApp(clients, { admin: KEYS.admin, clients: { alpha: 'alpha-rotated-0123456789', beta: KEYS.beta } });
+    try {
+      expect((await rotated.inject({ method: 'GET', url: '/clients', headers: { cookie: cookie! } })).statusCode).toBe(401);
+    } finally {
+      await rotated.close();
+    }
+  });
+
   it('lets a session read its own client through the API and nobody else', async () => {
     const { cookie } = await signIn(KEYS.alpha);
     expect((await get('/clients', { cookie: cookie! })).status).toBe(200);
