@@ -1,0 +1,263 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import type { ClientConfig } from '../../src/config/clients.ts';
+import { dashboardUid } from '../../src/grafana/buildDashboard.ts';
+import { grafanaLoginFor, syncGrafana, type SyncConfig, type SyncReport } from '../../src/grafana/sync/index.ts';
+import { isWrite, startFakeGrafana, type FakeGrafana } from '../helpers/fakeGrafana.ts';
+
+const ADMIN_PASSWORD = 'grafana-admin-pw-4711';
+const MAPLE_DB_PASSWORD = 'maple-db-pw-S3cr3t';
+const NORTHWIND_DB_PASSWORD = 'northwind-db-pw-0815';
+const UID = 'chatbot-analytics-pg';
+
+function client(id: string, name: string, timezone: string, grafanaOrgId: number | null = null): ClientConfig {
+  return { id, name, database: null, grafanaOrgId, domain: null, timezone, timestampType: 'timestamp', branding: { primaryColor: '#2563eb', logoUrl: null } };
+}
+
+let fake: FakeGrafana;
+let logs: string[];
+beforeEach(async () => {
+  fake = await startFakeGrafana({ adminPassword: ADMIN_PASSWORD });
+  logs = [];
+});
+afterEach(() => fake.close());
+
+function config(clients = [client('maple', 'Maple Dental Clinic', 'Australia/Sydney'), client('client2', 'Northwind Outdoor Shop', 'Europe/London')]): SyncConfig {
+  const datasourceUrls = new Map([
+    ['maple', `postgres://grafana_maple:${MAPLE_DB_PASSWORD}@db.internal:5433/maple?sslmode=require`],
+    ['client2', `postgresql://grafana_client2:${NORTHWIND_DB_PASSWORD}@db2.internal/northwind`],
+  ]);
+  return {
+    clients,
+    grafana: { url: fake.url, adminUser: 'admin', adminPassword: ADMIN_PASSWORD, datasourceUid: UID, syncOnStart: false, datasourceUrls },
+  };
+}
+
+const sync = (cfg: SyncConfig = config(), rotateSecrets = false) => syncGrafana(cfg, { log: (m) => logs.push(m), rotateSecrets });
+const orgNamed = (name: string) => [...fake.orgs.values()].find((org) => org.name === name)!;
+const userLogin = (id: string) => [...fake.users.values()].find((user) => user.login === grafanaLoginFor(id))!;
+const membershipsOf = (userId: number) => [...fake.orgs.values()].filter((org) => org.members.has(userId)).map((org) => [org.id, org.members.get(userId)]);
+const writesSince = (start: number) => fake.requests.slice(start).filter(isWrite);
+
+describe('syncGrafana against a fake Grafana', () => {
+  it('first run creates an org per client with its time zone, home dashboard, data source, dashboard and viewer', async () => {
+    const report = await sync();
+    expect(report.failures).toEqual([]);
+    expect(report.clients.map((c) => [c.clientId, c.orgId])).toEqual([['maple', 2], ['client2', 3]]);
+    for (const resource of ['org', 'datasource', 'dashboard', 'user'] as const) expect(report.counts[resource].created).toBe(2);
+
+    const maple = fake.orgs.get(2)!;
+    expect(maple.name).toBe('Maple Dental Clinic');
+    expect(maple.prefs).toEqual({ timezone: 'Australia/Sydney', homeDashboardUID: dashboardUid('maple') });
+    expect(fake.orgs.get(3)!.prefs.timezone).toBe('Europe/London');
+    expect([...maple.dashboards.keys()]).toEqual([dashboardUid('maple')]);
+    expect([...fake.orgs.get(3)!.dashboards.keys()]).toEqual([dashboardUid('client2')]);
+    expect(fake.orgs.get(1)!.datasources.size + fake.orgs.get(1)!.dashboards.size).toBe(0); // nothing leaked into Main Org.
+
+    const ds = maple.datasources.get(UID)!;
+    expect(ds).toMatchObject({ type: 'grafana-postgresql-datasource', access: 'proxy', url: 'db.internal:5433', user: 'grafana_maple' });
+    expect(ds.jsonData).toMatchObject({ database: 'maple', sslmode: 'require' });
+    expect(fake.orgs.get(3)!.datasources.get(UID)).toMatchObject({ url: 'db2.internal:5432', jsonData: { database: 'northwind', sslmode: 'disable' } });
+    expect(ds.secureJsonData).toEqual({ password: MAPLE_DB_PASSWORD });
+    const { secureJsonData: _secret, ...visible } = ds;
+    expect(JSON.stringify(visible)).not.toContain(MAPLE_DB_PASSWORD);
+  });
+
+  it('sends the database password only inside secureJsonData and never logs it', async () => {
+    const report = await sync();
+    for (const request of fake.requests) {
+      const body = JSON.stringify(request.body ?? null);
+      if (!body.includes(MAPLE_DB_PASSWORD) && !body.includes(NORTHWIND_DB_PASSWORD)) continue;
+      expect(request.method).toBe('POST');
+      expect(request.path).toBe('/api/datasources');
+      const { secureJsonData, ...rest } = request.body as Record<string, unknown>;
+      expect(Object.values(secureJsonData as object)).toHaveLength(1);
+      expect(JSON.stringify(rest)).not.toMatch(/db-pw/);
+    }
+    const printed = JSON.stringify([logs, report]);
+    for (const secret of [MAPLE_DB_PASSWORD, NORTHWIND_DB_PASSWORD, ADMIN_PASSWORD, 'postgres://']) expect(printed).not.toContain(secret);
+  });
+
+  it('makes each client user a Viewer of exactly its own org (removing the auto-assigned Main Org.)', async () => {
+    await sync();
+    expect(membershipsOf(userLogin('maple').id)).toEqual([[2, 'Viewer']]);
+    expect(membershipsOf(userLogin('client2').id)).toEqual([[3, 'Viewer']]);
+    expect(userLogin('maple').isGrafanaAdmin).toBe(false);
+  });
+
+  it('scopes every org request with X-Grafana-Org-Id and calls only endpoints the fake implements', async () => {
+    await sync();
+    const scoped = fake.requests.filter((r) => /^\/api\/(datasources|dashboards|org\/)/.test(r.path));
+    expect(scoped.length).toBeGreaterThan(0);
+    expect(scoped.every((r) => r.orgHeader === '2' || r.orgHeader === '3')).toBe(true);
+    expect(fake.unmatched).toEqual([]);
+  });
+
+  it('a second run performs zero write requests and reports everything unchanged', async () => {
+    await sync();
+    const start = fake.requests.length;
+    const second = await sync();
+    expect(writesSince(start)).toEqual([]);
+    expect(second.writes).toBe(0);
+    expect(totals(second)).toEqual({ created: 0, updated: 0, skipped: 0, unchanged: 12 });
+  });
+
+  it('creates the org when the registry grafanaOrgId does not exist in Grafana, and reports the new id', async () => {
+    const report = await sync(config([client('maple', 'Maple Dental Clinic', 'Australia/Sydney', 7)]));
+    expect(report.clients[0]!.orgId).toBe(2);
+    expect(report.orgIdMismatches).toEqual([{ clientId: 'maple', registryOrgId: 7, grafanaOrgId: 2 }]);
+    expect(logs.join('\n')).toContain('set "grafanaOrgId": 2 for "maple" in clients.json');
+  });
+
+  it('uses an existing registry org: renames it and makes the admin its Admin before org-scoped calls', async () => {
+    const old = fake.createOrg('Old Maple name'); // made elsewhere: the admin is not a member
+    const report = await sync(config([client('maple', 'Maple Dental Clinic', 'Australia/Sydney', old.id)]));
+    expect(report.failures).toEqual([]);
+    expect(report.orgIdMismatches).toEqual([]);
+    expect(old.name).toBe('Maple Dental Clinic');
+    expect(old.members.get(1)).toBe('Admin');
+    expect(old.datasources.has(UID)).toBe(true);
+    expect(report.clients[0]!.outcomes.org).toBe('updated');
+  });
+
+  it('never lets a second client with the same grafanaOrgId rename or share the first one\'s org', async () => {
+    const shared = fake.createOrg('Old name');
+    const report = await sync(config([
+      client('maple', 'Maple Dental Clinic', 'Australia/Sydney', shared.id),
+      client('client2', 'Northwind Outdoor Shop', 'Europe/London', shared.id),
+    ]));
+    expect(shared.name).toBe('Maple Dental Clinic');
+    expect(report.failures.map((f) => f.message)).toEqual([`client "client2": step "organization": Grafana org ${shared.id} already belongs to client "maple"`]);
+    expect(shared.datasources.get(UID)!.user).toBe('grafana_maple');
+  });
+
+  it('finds the org by name after a 409 "Organization name taken" from a concurrent creation', async () => {
+    let raced = 0;
+    fake.beforeRequest = (method, path) => {
+      // Right after our name lookup missed, another operator creates the org (the POST for maple went first).
+      if (method === 'POST' && path === '/api/orgs' && orgNamed('Maple Dental Clinic') && !orgNamed('Northwind Outdoor Shop')) {
+        raced = fake.createOrg('Northwind Outdoor Shop').id;
+      }
+    };
+    const report = await sync();
+    expect(raced).toBe(3);
+    expect(fake.requests.some((r) => r.method === 'POST' && r.path === '/api/orgs' && (r.body as { name: string }).name === 'Northwind Outdoor Shop')).toBe(true);
+    expect(report.failures).toEqual([]);
+    expect(report.clients.find((c) => c.clientId === 'client2')!.orgId).toBe(raced);
+    expect(fake.orgs.get(raced)!.datasources.has(UID)).toBe(true);
+    expect(fake.orgs.size).toBe(3);
+  });
+
+  it('refuses a wrong admin password with a clear error that does not contain it', async () => {
+    const wrong = 'not-the-password-123';
+    const cfg = config();
+    const error = await syncGrafana({ ...cfg, grafana: { ...cfg.grafana, adminPassword: wrong } }, { log: (m) => logs.push(m) }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/rejected the admin credentials \(401\).*GRAFANA_ADMIN_PASSWORD/);
+    expect(`${(error as Error).message}${logs.join('')}`).not.toContain(wrong);
+    expect(fake.requests.filter(isWrite)).toEqual([]);
+  });
+});
+
+describe('syncGrafana repairs drift', () => {
+  it('updates the data source when a non-secret field changed; a new password alone needs rotateSecrets', async () => {
+    await sync();
+    const ds = fake.orgs.get(2)!.datasources.get(UID)!;
+    ds.url = 'somewhere-else:5432';
+    let start = fake.requests.length;
+    expect((await sync()).counts.datasource.updated).toBe(1);
+    expect(ds.url).toBe('db.internal:5433');
+    expect(writesSince(start).map((r) => `${r.method} ${r.path}`)).toEqual([`PUT /api/datasources/uid/${UID}`]);
+
+    const rotated = config();
+    rotated.grafana.datasourceUrls.set('maple', `postgres://grafana_maple:new-pw-2@db.internal:5433/maple?sslmode=require`);
+    start = fake.requests.length;
+    await sync(rotated);
+    expect(writesSince(start)).toEqual([]); // Grafana never returns the password, so a change is invisible
+    await sync(rotated, true);
+    expect(ds.secureJsonData.password).toBe('new-pw-2');
+  });
+
+  it('restores an edited dashboard and retries once with overwrite after a 412 version mismatch', async () => {
+    await sync();
+    const dashboards = fake.orgs.get(2)!.dashboards;
+    const stored = dashboards.get(dashboardUid('maple'))!;
+    stored.json = { ...stored.json, title: 'Edited by hand' };
+    fake.beforeRequest = (method, path) => {
+      if (method === 'POST' && path === '/api/dashboards/db') stored.version += 1; // someone saves it meanwhile
+    };
+    const start = fake.requests.length;
+    const report = await sync();
+    fake.beforeRequest = null;
+    expect(report.counts.dashboard.updated).toBe(1);
+    const posts = writesSince(start).filter((r) => r.path === '/api/dashboards/db');
+    expect(posts.map((r) => (r.body as { overwrite: boolean }).overwrite)).toEqual([false, true]);
+    expect(dashboards.get(dashboardUid('maple'))!.json.title).toBe('User Events Analytics');
+    const again = fake.requests.length;
+    await sync();
+    expect(writesSince(again)).toEqual([]);
+  });
+
+  it('demotes and removes a client user who gained roles or orgs elsewhere', async () => {
+    await sync();
+    const user = userLogin('maple');
+    fake.orgs.get(2)!.members.set(user.id, 'Editor');
+    fake.orgs.get(3)!.members.set(user.id, 'Viewer'); // another client's org: must never stay
+    await sync();
+    expect(membershipsOf(user.id)).toEqual([[2, 'Viewer']]);
+  });
+
+  it('reports a failing client by name and step without its URL, and still syncs the others', async () => {
+    const cfg = config();
+    cfg.grafana.datasourceUrls.set('maple', `postgres://grafana_maple:${MAPLE_DB_PASSWORD}@db.internal/maple?sslmode=prefer`);
+    const report = await sync(cfg);
+    expect(report.failures).toHaveLength(1);
+    expect(report.failures[0]!.message).toMatch(/^client "maple": step "data source": .*sslmode=prefer/);
+    expect(JSON.stringify([report, logs])).not.toContain(MAPLE_DB_PASSWORD);
+    expect(fake.orgs.get(3)!.datasources.has(UID)).toBe(true);
+  });
+});
+
+describe('npm run grafana:sync', () => {
+  // Empty values keep a developer's .env out of the child (dotenv never overrides a variable that is set).
+  const isolated = Object.fromEntries(
+    ['NODE_ENV', 'GRAFANA_URL', 'GRAFANA_ADMIN_USER', 'GRAFANA_ADMIN_PASSWORD', 'GRAFANA_DATASOURCE_UID', 'GRAFANA_SYNC_ON_START',
+      'MAPLE_DB_URL', 'CLIENT2_DB_URL', 'MAPLE_GRAFANA_DB_URL', 'CLIENT2_GRAFANA_DB_URL'].map((key) => [key, '']),
+  );
+  // Asynchronous on purpose: the fake Grafana answers from this very process.
+  const run = (env: Record<string, string>, ...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const childEnv = { PATH: process.env.PATH, ...isolated, CLIENTS_FILE: 'config/clients.json', ...env };
+      execFile('node_modules/.bin/tsx', ['src/cli/grafanaSync.ts', ...args], { env: childEnv, timeout: 60_000 },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+    });
+
+  it('refuses to start without GRAFANA_URL and GRAFANA_ADMIN_PASSWORD', async () => {
+    const result = await run({});
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('grafana:sync needs GRAFANA_URL and GRAFANA_ADMIN_PASSWORD');
+  });
+
+  it('syncs the registry and prints the report without secrets; --rotate-secrets rewrites only the data source', async () => {
+    const env = {
+      GRAFANA_URL: fake.url,
+      GRAFANA_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      MAPLE_GRAFANA_DB_URL: `postgres://grafana_maple:${MAPLE_DB_PASSWORD}@db:5432/maple`,
+    };
+    const first = await run(env);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Grafana sync: 2 client\(s\)/);
+    expect(first.stdout).toContain('maple → Grafana org 2');
+    expect(first.stdout).not.toContain('ACTION'); // the registry's org ids 2 and 3 are what Grafana gave
+    expect(`${first.stdout}${first.stderr}`).not.toContain(MAPLE_DB_PASSWORD);
+    const second = await run(env, '--rotate-secrets');
+    expect(second.stdout).toContain('1 write request(s)'); // only maple's data source, to rewrite its password
+  });
+});
+
+function totals(report: SyncReport) {
+  const sum = { created: 0, updated: 0, skipped: 0, unchanged: 0 };
+  for (const counts of Object.values(report.counts)) for (const [k, v] of Object.entries(counts)) sum[k as keyof typeof sum] += v;
+  return sum;
+}
