@@ -22,8 +22,9 @@ export interface PanelQuery {
 
 export const sqlLiteral = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
+/** Grafana's `to` is inclusive, in milliseconds (`now/d` ends at 23:59:59.999): one more millisecond makes it our exclusive end. */
 export function grafanaParams(timezone: string): SqlParams {
-  return { from: '$__timeFrom()::timestamptz', to: '$__timeTo()::timestamptz', tz: sqlLiteral(timezone) };
+  return { from: '$__timeFrom()::timestamptz', to: "($__timeTo()::timestamptz + interval '1 millisecond')", tz: sqlLiteral(timezone) };
 }
 
 export const COUNTER_LABELS: Record<Counter | 'sessions', string> = {
@@ -50,8 +51,17 @@ const HOURS = Array.from({ length: 24 }, (_, h) => h);
 const hourLabel = (h: number) => String(h).padStart(2, '0');
 const counterColumns = (alias: string, names: readonly (Counter | 'sessions')[], zeroFill = false) =>
   names.map((c) => `${zeroFill ? `COALESCE(${alias}."${c}", 0)` : `${alias}."${c}"`} AS "${COUNTER_LABELS[c]}"`).join(', ');
-/** A local date (text) as the instant its local day starts: the time axis Grafana needs. */
+/** A local date as the instant its local day starts: the time axis Grafana needs. */
 const localMidnight = (dateExpr: string, p: SqlParams) => `(${dateExpr}::date::timestamp AT TIME ZONE ${p.tz})`;
+
+/** Every local day of the range, zero-filled like the API's daily series, joined to a per-day query on its `date`. */
+function everyDay(p: SqlParams, perDay: string, columns: string): string {
+  const lastInstant = `(${p.to} - interval '1 millisecond')`;
+  return `SELECT ${localMidnight('g.day', p)} AS "time", ${columns}
+  FROM generate_series((${p.from} AT TIME ZONE ${p.tz})::date, (${lastInstant} AT TIME ZONE ${p.tz})::date, interval '1 day') AS g(day)
+  LEFT JOIN (${perDay}) AS d ON d."date" = to_char(g.day, 'YYYY-MM-DD')
+ ORDER BY 1`;
+}
 
 export function panelQueries(source: ClientSource, timezone: string) {
   const p = grafanaParams(timezone);
@@ -62,10 +72,7 @@ export function panelQueries(source: ClientSource, timezone: string) {
       .map(([name, [num, den]]) => `c."${num}"::float8 / NULLIF(c."${den}", 0) AS "${RATE_LABELS[name as RateName]}"`)
       .join(', ')}\n  FROM (${counts}) AS c`),
     duration: table(`SELECT d."medianSeconds" AS "Median", d."p90Seconds" AS "p90", d."meanSeconds" AS "Mean"\n  FROM (${durationSql(source, p)}) AS d`),
-    daily: {
-      rawSql: `SELECT ${localMidnight('d."date"', p)} AS "time", ${counterColumns('d', ['sessions', ...COUNTERS])}\n  FROM (${dailySql(source, p)}) AS d\n ORDER BY 1`,
-      format: 'time_series' as const,
-    },
+    daily: { rawSql: everyDay(p, dailySql(source, p), counterColumns('d', ['sessions', ...COUNTERS], true)), format: 'time_series' as const },
     hourly: table(`SELECT lpad(h.hour::text, 2, '0') AS "Hour", ${counterColumns('d', ['sessions', ...FUNNEL_STEPS], true)}
   FROM generate_series(0, 23) AS h(hour)
   LEFT JOIN (${hourlySql(source, p)}) AS d ON d."hour" = h.hour
@@ -87,15 +94,15 @@ function leadQueries(source: ClientSource, p: SqlParams, counts: string) {
   const leads = source.tables.Leads;
   if (!leads) return {};
   const daily = leadsSql(leads, p);
+  // Zero when the column exists but the range has no leads (as the API says); NULL when the column does not exist.
+  const filled = (field: 'withEmail' | 'withPhone', column: string) =>
+    leads.columns.has(column) ? `COALESCE(sum(l."${field}"), 0)` : `sum(l."${field}")`;
   return {
-    leads: table(`SELECT COALESCE(sum(l."leads"), 0) AS "Leads", sum(l."withEmail") AS "With email", sum(l."withPhone") AS "With phone"
+    leads: table(`SELECT COALESCE(sum(l."leads"), 0) AS "Leads", ${filled('withEmail', 'email')} AS "With email", ${filled('withPhone', 'phone')} AS "With phone"
   FROM (${daily}) AS l`),
     captureRate: table(`SELECT (SELECT COALESCE(sum(l."leads"), 0) FROM (${daily}) AS l)::float8 / NULLIF(c."sessions", 0) AS "Capture rate"
   FROM (${counts}) AS c`),
-    leadsDaily: {
-      rawSql: `SELECT ${localMidnight('l."date"', p)} AS "time", l."leads" AS "Leads"\n  FROM (${daily}) AS l\n ORDER BY 1`,
-      format: 'time_series' as const,
-    },
+    leadsDaily: { rawSql: everyDay(p, daily, 'COALESCE(d."leads", 0) AS "Leads"'), format: 'time_series' as const },
   };
 }
 
