@@ -6,6 +6,7 @@ import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres, type EmbeddedPostgres 
 import { loadDemoClients } from '../demo/loadDemo.ts';
 import { buildApp, LOG_REDACT } from './app.ts';
 import { isOpen } from './auth.ts';
+import { formatReport, syncGrafana } from '../grafana/sync/index.ts';
 
 /** Points every client at its own schema in one embedded PostgreSQL filled with generated data. */
 async function startDemo(config: AppConfig, log: Logger): Promise<{ clients: ClientConfig[]; embedded: EmbeddedPostgres }> {
@@ -27,6 +28,23 @@ async function startDemo(config: AppConfig, log: Logger): Promise<{ clients: Cli
   }
   log.warn({ ms: Date.now() - started, clients: clients.map((c) => c.id) }, 'demo data ready (generated, not real)');
   return { clients, embedded };
+}
+
+/**
+ * Brings Grafana in line after the API is up, so a slow or absent Grafana never delays serving. Org ids Grafana
+ * gave that differ from the registry are used for the redirect at once (and logged for clients.json).
+ */
+async function syncGrafanaInBackground(config: AppConfig, clients: ClientConfig[], log: Logger): Promise<void> {
+  try {
+    const report = await syncGrafana(config, { log: (message) => log.info(message) });
+    for (const line of formatReport(report).split('\n')) log.info(line);
+    for (const { clientId, grafanaOrgId } of report.orgIdMismatches) {
+      const client = clients.find((c) => c.id === clientId);
+      if (client) client.grafanaOrgId = grafanaOrgId;
+    }
+  } catch (error) {
+    log.error({ code: (error as { name?: string }).name }, `Grafana sync failed: ${(error as Error).message}`);
+  }
 }
 
 /** Starts the API: demo database if needed, pools, HTTP, and a graceful shutdown on SIGTERM/SIGINT. */
@@ -79,5 +97,6 @@ export async function startServer(config: AppConfig) {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  if (config.grafana.syncOnStart) void syncGrafanaInBackground(config, clients, log);
   return app;
 }

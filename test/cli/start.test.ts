@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { freePort } from '../helpers/freePort.ts';
+import { startFakeGrafana, type FakeGrafana } from '../helpers/fakeGrafana.ts';
 
 const TSX = 'node_modules/.bin/tsx';
 const ADMIN = 'admin-key-for-the-start-test';
@@ -12,11 +13,16 @@ describe('npm start on a fresh machine', () => {
   let output = '';
   let base: string;
   let exit: Promise<number | null>;
+  let grafana: FakeGrafana;
 
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), HOST: '127.0.0.1', ADMIN_API_KEY: ADMIN, MAPLE_API_KEY: MAPLE };
+    grafana = await startFakeGrafana({ adminPassword: 'grafana-admin-secret' });
+    const env = {
+      PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), HOST: '127.0.0.1', ADMIN_API_KEY: ADMIN, MAPLE_API_KEY: MAPLE,
+      GRAFANA_URL: grafana.url, GRAFANA_ADMIN_PASSWORD: 'grafana-admin-secret', GRAFANA_SYNC_ON_START: '1',
+    };
     child = spawn(TSX, ['src/cli/start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
@@ -24,8 +30,9 @@ describe('npm start on a fresh machine', () => {
     for (let i = 0; i < 120 && !output.includes('Server listening'); i++) await new Promise((r) => setTimeout(r, 250));
   }, 60_000);
 
-  afterAll(() => {
+  afterAll(async () => {
     if (child.exitCode === null) child.kill('SIGKILL');
+    await grafana?.close();
   });
 
   it('serves the maple funnel from generated demo data and says so loudly', async () => {
@@ -47,9 +54,16 @@ describe('npm start on a fresh machine', () => {
     expect(maple.map((d: { sessions: number }) => d.sessions)).not.toEqual(client2.map((d: { sessions: number }) => d.sessions));
   });
 
-  it('never writes an API key to the log', () => {
+  it('syncs Grafana in the background at start-up when asked to', async () => {
+    for (let i = 0; i < 40 && !output.includes('Grafana sync:'); i++) await new Promise((r) => setTimeout(r, 250));
+    expect(output).toContain('Grafana sync: 2 client(s)');
+    expect([...grafana.orgs.values()].map((org) => org.name)).toEqual(expect.arrayContaining(['Maple Dental Clinic', 'Northwind Outdoor Shop']));
+  });
+
+  it('never writes an API key or the Grafana password to the log', () => {
     expect(output).not.toContain(ADMIN);
     expect(output).not.toContain(MAPLE);
+    expect(output).not.toContain('grafana-admin-secret');
   });
 
   it('drains and exits 0 on SIGTERM', async () => {
