@@ -2,10 +2,12 @@ import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
 import pg from 'pg';
 import { ConfigError, loadConfig } from '../config/loadConfig.ts';
+import { CLIENT_TABLES } from '../db/clientTables.ts';
+import { tableRef } from '../db/identifiers.ts';
 import { pgTypes } from '../db/pgTypes.ts';
 import { seedClient } from '../demo/seedClient.ts';
 
-const USAGE = 'usage: npm run seed -- --client <id> [--days N] [--sessions-per-day N] [--force]';
+const USAGE = 'usage: npm run seed -- --client <id> [--days N] [--sessions-per-day N] [--force | --if-empty]';
 
 function positiveInt(name: string, value: string | undefined, fallback?: number): number | undefined {
   if (value === undefined) return fallback;
@@ -24,6 +26,7 @@ function parseCommandLine() {
         days: { type: 'string' },
         'sessions-per-day': { type: 'string' },
         force: { type: 'boolean', default: false },
+        'if-empty': { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -31,11 +34,30 @@ function parseCommandLine() {
   }
 }
 
-/** Fills one client's real database with generated demo data (refuses to touch tables that hold rows unless --force). */
+/** The chatbot tables of `schema` that exist and hold at least one row, described for the log. */
+async function tablesWithRows(pool: pg.Pool, schema: string): Promise<string[]> {
+  const occupied: string[] = [];
+  for (const table of CLIENT_TABLES) {
+    const ref = tableRef(schema, table);
+    const { rows } = await pool.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [ref]);
+    if (!rows[0]?.exists) continue;
+    const { rows: counted } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ref}`);
+    const n = counted[0]?.n ?? 0;
+    if (n > 0) occupied.push(`${ref} holds ${n} rows`);
+  }
+  return occupied;
+}
+
+/**
+ * Fills one client's real database with generated demo data (refuses to touch tables that hold rows unless --force).
+ * --if-empty makes it re-runnable (the Compose seed service runs it on every `docker compose up`): tables that
+ * already hold rows are left alone and it exits 0.
+ */
 async function main(): Promise<void> {
   loadDotenv({ quiet: true });
   const { values } = parseCommandLine();
   if (!values.client) throw new UsageError('--client is required');
+  if (values.force && values['if-empty']) throw new UsageError('--force and --if-empty exclude each other');
   const days = positiveInt('days', values.days, 60)!;
   const sessionsPerDay = positiveInt('sessions-per-day', values['sessions-per-day']);
 
@@ -46,6 +68,13 @@ async function main(): Promise<void> {
 
   const pool = new pg.Pool({ connectionString: client.database.url, max: 2, types: pgTypes, connectionTimeoutMillis: config.db.connectTimeoutMs });
   try {
+    if (values['if-empty']) {
+      const occupied = await tablesWithRows(pool, client.database.schema);
+      if (occupied.length > 0) {
+        console.log(`--if-empty: not seeding client "${client.id}": ${occupied.join('; ')}`);
+        return;
+      }
+    }
     await seedClient(pool, client.database.schema, client, {
       days,
       sessionsPerDay,

@@ -52,3 +52,43 @@ describe('npm run seed', () => {
     expect(seed('--client', 'client2').stderr).toContain('has no database URL');
   });
 });
+
+/** The Compose seed service runs `--if-empty` on every `docker compose up`: first start seeds, later starts keep the rows. */
+describe('npm run seed -- --if-empty', () => {
+  const seedSchema = (schema: string, ...args: string[]) =>
+    spawnSync('node_modules/.bin/tsx', ['src/cli/seed.ts', ...args], {
+      env: { PATH: process.env.PATH, MAPLE_DB_URL: `${database.url}?schema=${schema}` },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+  const countIn = async (schema: string, table: string) =>
+    (await database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}"."${table}"`)).rows[0]!.n;
+
+  it('seeds a database whose tables do not exist yet, then leaves the rows alone and exits 0 on the next run', async () => {
+    const first = seedSchema('compose_seed', '--client', 'maple', '--if-empty', '--days', '2', '--sessions-per-day', '20');
+    expect(first.status).toBe(0);
+    const sessions = await countIn('compose_seed', 'UserEvents');
+    expect(sessions).toBeGreaterThan(20);
+
+    const again = seedSchema('compose_seed', '--client', 'maple', '--if-empty', '--days', '5');
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('--if-empty: not seeding client "maple"');
+    expect(again.stdout).toContain(`"compose_seed"."UserEvents" holds ${sessions} rows`);
+    expect(await countIn('compose_seed', 'UserEvents')).toBe(sessions);
+  });
+
+  it('seeds tables that exist but are empty', async () => {
+    for (const table of ['UserEvents', 'Leads', 'ChatLog', 'AgentConnection']) {
+      await database.pool.query(`DELETE FROM "compose_seed"."${table}"`);
+    }
+    const result = seedSchema('compose_seed', '--client', 'maple', '--if-empty', '--days', '1', '--sessions-per-day', '20');
+    expect(result.status).toBe(0);
+    expect(await countIn('compose_seed', 'UserEvents')).toBeGreaterThan(0);
+  });
+
+  it('refuses --force together with --if-empty', () => {
+    const result = seedSchema('compose_seed', '--client', 'maple', '--force', '--if-empty');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('--force and --if-empty exclude each other');
+  });
+});
