@@ -23,7 +23,7 @@ const count = async (table: string) =>
 
 describe('npm run seed', () => {
   it('creates the tables in the real database and fills them, with progress', async () => {
-    const result = seed('--client', 'maple', '--days', '3', '--sessions-per-day', '50');
+    const result = seed('--client', 'maple', '--days', '5', '--sessions-per-day', '50');
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/UserEvents \d+\/\d+/);
     const sessions = await count('UserEvents');
@@ -65,7 +65,8 @@ describe('npm run seed -- --if-empty', () => {
     (await database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}"."${table}"`)).rows[0]!.n;
 
   it('seeds a database whose tables do not exist yet, then leaves the rows alone and exits 0 on the next run', async () => {
-    const first = seedSchema('compose_seed', '--client', 'maple', '--if-empty', '--days', '2', '--sessions-per-day', '20');
+    // Four local days, today possibly just begun: at least three whole days of ~20 sessions (fewer at weekends).
+    const first = seedSchema('compose_seed', '--client', 'maple', '--if-empty', '--days', '4', '--sessions-per-day', '20');
     expect(first.status).toBe(0);
     const sessions = await countIn('compose_seed', 'UserEvents');
     expect(sessions).toBeGreaterThan(20);
@@ -81,7 +82,7 @@ describe('npm run seed -- --if-empty', () => {
     for (const table of ['UserEvents', 'Leads', 'ChatLog', 'AgentConnection']) {
       await database.pool.query(`DELETE FROM "compose_seed"."${table}"`);
     }
-    const result = seedSchema('compose_seed', '--client', 'maple', '--if-empty', '--days', '1', '--sessions-per-day', '20');
+    const result = seedSchema('compose_seed', '--client', 'maple', '--if-empty', '--days', '3', '--sessions-per-day', '20');
     expect(result.status).toBe(0);
     expect(await countIn('compose_seed', 'UserEvents')).toBeGreaterThan(0);
   });
