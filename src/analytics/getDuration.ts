@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/queryable.ts';
-import { instantValues, type ResolvedRange } from './range.ts';
+import { boundValues, runQuery, type MetricQuery } from './query.ts';
 import { anchor, BOUND_PARAMS, inRange, instant, type SqlParams } from './sql.ts';
 import { userEventsOf, type ClientSource, type TableInfo } from './source.ts';
 import { COUNTERS } from './steps.ts';
@@ -32,8 +32,8 @@ export function durationSql(source: ClientSource, p: SqlParams = BOUND_PARAMS): 
 
 const roundMs = (value: number | null) => (value === null ? null : Math.round(value * 1000) / 1000);
 
-export async function getDuration(db: Queryable, source: ClientSource, range: ResolvedRange): Promise<SessionDuration> {
-  const { rows } = await db.query<SessionDuration>(durationSql(source), instantValues(range));
+export async function getDuration(db: Queryable, source: ClientSource, q: MetricQuery): Promise<SessionDuration> {
+  const rows = await runQuery<SessionDuration>(db, durationSql(source), boundValues(q));
   const row = rows[0]!;
   return {
     sessions: row.sessions,

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/queryable.ts';
 import { getCounts } from './getCounts.ts';
-import type { ResolvedRange } from './range.ts';
+import type { MetricQuery } from './query.ts';
 import { rate } from './sql.ts';
 import type { ClientSource } from './source.ts';
 import { ACTIONS, FUNNEL_STEPS, type Action, type Counts, type FunnelStep } from './steps.ts';
@@ -28,6 +28,6 @@ export function toFunnel(counts: Counts): Funnel {
   };
 }
 
-export async function getFunnel(db: Queryable, source: ClientSource, range: ResolvedRange): Promise<Funnel> {
-  return toFunnel(await getCounts(db, source, range));
+export async function getFunnel(db: Queryable, source: ClientSource, q: MetricQuery): Promise<Funnel> {
+  return toFunnel(await getCounts(db, source, q));
 }

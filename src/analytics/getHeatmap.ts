@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/queryable.ts';
-import { rangeValues, type ResolvedRange } from './range.ts';
+import { boundValues, runQuery, type MetricQuery } from './query.ts';
 import { anchor, BOUND_PARAMS, inRange, localTime, type SqlParams } from './sql.ts';
 import { userEventsOf, type ClientSource } from './source.ts';
 
@@ -24,8 +24,8 @@ export function heatmapSql(source: ClientSource, p: SqlParams = BOUND_PARAMS): s
 }
 
 /** All 168 weekday × hour cells, Monday 00:00 first, zero-filled. */
-export async function getHeatmap(db: Queryable, source: ClientSource, range: ResolvedRange): Promise<HeatmapCell[]> {
-  const { rows } = await db.query<HeatmapCell>(heatmapSql(source), rangeValues(range));
+export async function getHeatmap(db: Queryable, source: ClientSource, q: MetricQuery): Promise<HeatmapCell[]> {
+  const rows = await runQuery<HeatmapCell>(db, heatmapSql(source), boundValues(q));
   const found = new Map(rows.map((cell) => [cell.weekday * 24 + cell.hour, cell.sessions]));
   return Array.from({ length: 168 }, (_, i) => {
     const weekday = Math.floor(i / 24) + 1;

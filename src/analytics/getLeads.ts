@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/queryable.ts';
 import { getCounts } from './getCounts.ts';
-import { rangeValues, type ResolvedRange } from './range.ts';
+import { boundValues, runQuery, type MetricQuery } from './query.ts';
 import { BOUND_PARAMS, inRange, instant, localTime, rate, type SqlParams } from './sql.ts';
 import type { ClientSource, TableInfo } from './source.ts';
 
@@ -37,16 +37,16 @@ export function leadsSql(leads: TableInfo, p: SqlParams = BOUND_PARAMS): string 
  ORDER BY 1`;
 }
 
-export async function getLeads(db: Queryable, source: ClientSource, range: ResolvedRange): Promise<LeadStats> {
+export async function getLeads(db: Queryable, source: ClientSource, q: MetricQuery): Promise<LeadStats> {
   const leads = source.tables.Leads;
   if (!leads) return { available: false, reason: 'The client database has no "Leads" table' };
   const kind = leads.columns.get('createdAt');
   if (kind !== 'timestamp' && kind !== 'timestamptz') {
     return { available: false, reason: '"Leads" has no "createdAt" timestamp column' };
   }
-  const [{ rows }, counts] = await Promise.all([
-    db.query<LeadDayRow>(leadsSql(leads), rangeValues(range)),
-    getCounts(db, source, range),
+  const [rows, counts] = await Promise.all([
+    runQuery<LeadDayRow>(db, leadsSql(leads), boundValues(q)),
+    getCounts(db, source, q),
   ]);
   const byDate = new Map(rows.map((row) => [row.date, row.leads]));
   const total = rows.reduce((sum, row) => sum + row.leads, 0);
@@ -58,6 +58,6 @@ export async function getLeads(db: Queryable, source: ClientSource, range: Resol
     withEmail: sumOf('withEmail'),
     withPhone: sumOf('withPhone'),
     captureRate: rate(total, counts.sessions),
-    days: range.days.map((date) => ({ date, leads: byDate.get(date) ?? 0 })),
+    days: q.range.days.map((date) => ({ date, leads: byDate.get(date) ?? 0 })),
   };
 }

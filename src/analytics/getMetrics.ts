@@ -2,7 +2,7 @@ import type { Queryable } from '../db/queryable.ts';
 import { getCounts } from './getCounts.ts';
 import { getDuration, type SessionDuration } from './getDuration.ts';
 import { getHourly, peakHours } from './getHourly.ts';
-import type { ResolvedRange } from './range.ts';
+import type { MetricQuery } from './query.ts';
 import { rate } from './sql.ts';
 import type { ClientSource } from './source.ts';
 import type { Counter, Counts } from './steps.ts';
@@ -44,11 +44,11 @@ export function toRates(counts: Counts): KeyMetrics['rates'] {
   ) as KeyMetrics['rates'];
 }
 
-export async function getMetrics(db: Queryable, source: ClientSource, range: ResolvedRange): Promise<KeyMetrics> {
+export async function getMetrics(db: Queryable, source: ClientSource, q: MetricQuery): Promise<KeyMetrics> {
   const [counts, duration, hours] = await Promise.all([
-    getCounts(db, source, range),
-    getDuration(db, source, range),
-    getHourly(db, source, range),
+    getCounts(db, source, q),
+    getDuration(db, source, q),
+    getHourly(db, source, q),
   ]);
   const decided = counts.pressedAccept + counts.pressedCallback;
   return {

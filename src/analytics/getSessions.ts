@@ -1,8 +1,8 @@
 import type { Queryable } from '../db/queryable.ts';
 import { durationExpr } from './getDuration.ts';
 import { InvalidParameterError } from './errors.ts';
-import { instantValues, type ResolvedRange } from './range.ts';
-import { anchor, BOUND_PARAMS, COUNTER_CONDITION, inRange, instant, type SqlParams } from './sql.ts';
+import { boundValues, runQuery, type MetricQuery } from './query.ts';
+import { anchor, BOUND_PARAMS, counterCondition, DEFAULT_FUNNEL, inRange, instant, type FunnelOptions, type SqlParams } from './sql.ts';
 import { userEventsOf, type ClientSource } from './source.ts';
 import { COUNTERS, FUNNEL_STEPS, type Counter, type FunnelStep } from './steps.ts';
 
@@ -29,10 +29,10 @@ export interface SessionsPageSql {
 }
 
 /** Newest sessions first, one row per session with every step, the step reached and the duration. */
-export function sessionsSql(source: ClientSource, p: SqlParams, page: SessionsPageSql): string {
+export function sessionsSql(source: ClientSource, p: SqlParams, page: SessionsPageSql, funnel: FunnelOptions = DEFAULT_FUNNEL): string {
   const userEvents = userEventsOf(source);
   const at = anchor(userEvents);
-  const reached = [...FUNNEL_STEPS].reverse().map((step) => `WHEN ${COUNTER_CONDITION[step]} THEN '${step}'`);
+  const reached = [...FUNNEL_STEPS].reverse().map((step) => `WHEN ${counterCondition(userEvents, step, funnel, p)} THEN '${step}'`);
   return `SELECT "sessionId"::text AS "sessionId",
        ${iso(at)} AS "startedAt",
        ${COUNTERS.map((c) => `${iso(instant(userEvents, c))} AS "${c}"`).join(',\n       ')},
@@ -64,13 +64,13 @@ function decodeCursor(cursor: string): [string, string] {
 export async function getSessions(
   db: Queryable,
   source: ClientSource,
-  range: ResolvedRange,
+  q: MetricQuery,
   page: { limit: number; cursor?: string },
 ): Promise<SessionPage> {
   const after = page.cursor === undefined ? [] : decodeCursor(page.cursor);
-  const values = [...instantValues(range), ...after, page.limit + 1];
-  const sql = sessionsSql(source, BOUND_PARAMS, after.length > 0 ? { after: { at: '$3::timestamptz', id: '$4' }, limit: '$5' } : { limit: '$3' });
-  const { rows } = await db.query<SessionRow>(sql, values);
+  const values = boundValues(q, page.limit + 1, ...after);
+  const pageSql = after.length > 0 ? { after: { at: '$6::timestamptz', id: '$7' }, limit: '$5' } : { limit: '$5' };
+  const rows = await runQuery<SessionRow>(db, sessionsSql(source, BOUND_PARAMS, pageSql, q.funnel), values);
   const sessions = rows.slice(0, page.limit);
   return { sessions, nextCursor: rows.length > page.limit ? encodeCursor(sessions.at(-1)!) : null };
 }

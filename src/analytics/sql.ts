@@ -3,7 +3,7 @@ import { SourceUnavailableError, type TableInfo } from './source.ts';
 
 /**
  * SQL fragments every metric is built from. A metric writes its SQL once against `SqlParams`; the API binds
- * `$1..$3`, and other consumers (Grafana panels) put their own expressions in the same places.
+ * parameters (`BOUND_PARAMS`), and other consumers (Grafana panels) put their own expressions in the same places.
  */
 export interface SqlParams {
   /** Inclusive lower bound, a timestamptz expression. */
@@ -12,9 +12,22 @@ export interface SqlParams {
   to: string;
   /** IANA time zone name, a text expression. */
   tz: string;
+  /** Funnel window (an interval expression), used only when the funnel options ask for a window. */
+  window: string;
 }
 
-export const BOUND_PARAMS: SqlParams = { from: '$1::timestamptz', to: '$2::timestamptz', tz: '$3::text' };
+/** How a session counts as reaching a step (see README, "Funnel modes"). The default is the core definition. */
+export interface FunnelOptions {
+  /** `ordered`: each step's timestamp must also be no earlier than the previous step's. */
+  mode: 'any' | 'ordered';
+  /** The whole funnel within this many seconds of the anchor time, or no limit. */
+  windowSeconds: number | null;
+}
+
+export const DEFAULT_FUNNEL: FunnelOptions = { mode: 'any', windowSeconds: null };
+
+/** `$1` from, `$2` to, `$3` time zone, `$4` funnel window; metrics that need more bind them from `$5` on. */
+export const BOUND_PARAMS: SqlParams = { from: '$1::timestamptz', to: '$2::timestamptz', tz: '$3::text', window: '$4::interval' };
 
 /**
  * A timestamp column as a true instant. Prisma's `timestamp(3)` holds UTC wall-clock time; `timestamptz` already is
@@ -43,24 +56,34 @@ export function localTime(expr: string, p: SqlParams): string {
   return `(${expr} AT TIME ZONE ${p.tz})`;
 }
 
-function notNull(columns: readonly string[]): string {
-  return columns.map((column) => `"${column}" IS NOT NULL`).join(' AND ');
+/** The columns a counter needs, in funnel order: the steps up to it, or all steps and then the action. */
+function chainOf(counter: Counter): Counter[] {
+  const stepIndex = FUNNEL_STEPS.indexOf(counter as (typeof FUNNEL_STEPS)[number]);
+  return stepIndex >= 0 ? FUNNEL_STEPS.slice(0, stepIndex + 1) : [...FUNNEL_STEPS, counter];
 }
 
-/** The condition under which a session counts for each counter (step reached, or action after a human request). */
-export const COUNTER_CONDITION: Record<Counter, string> = Object.fromEntries(
-  COUNTERS.map((counter) => {
-    const stepIndex = FUNNEL_STEPS.indexOf(counter as (typeof FUNNEL_STEPS)[number]);
-    const columns = stepIndex >= 0 ? FUNNEL_STEPS.slice(0, stepIndex + 1) : [...FUNNEL_STEPS, counter];
-    return [counter, notNull(columns)];
-  }),
-) as Record<Counter, string>;
+/**
+ * The condition under which a session counts for a counter: every column of its chain present; with `ordered`, each
+ * no earlier than the one before; with a window, each no later than the anchor time plus the window.
+ */
+export function counterCondition(userEvents: TableInfo, counter: Counter, funnel: FunnelOptions, p: SqlParams): string {
+  const chain = chainOf(counter);
+  const parts = chain.map((column) => `"${column}" IS NOT NULL`);
+  if (funnel.mode === 'ordered') {
+    chain.slice(1).forEach((column, i) => parts.push(`${instant(userEvents, column)} >= ${instant(userEvents, chain[i]!)}`));
+  }
+  if (funnel.windowSeconds !== null) {
+    const limit = `${anchor(userEvents)} + ${p.window}`;
+    for (const column of chain) parts.push(`${instant(userEvents, column)} <= ${limit}`);
+  }
+  return parts.join(' AND ');
+}
 
 /** `count(*) AS sessions, count(*) FILTER (...) AS "pageLoaded", ...` — the select list shared by every count. */
-export function countColumns(): string {
+export function countColumns(userEvents: TableInfo, funnel: FunnelOptions, p: SqlParams): string {
   return [
     'count(*) AS "sessions"',
-    ...COUNTERS.map((counter) => `count(*) FILTER (WHERE ${COUNTER_CONDITION[counter]}) AS "${counter}"`),
+    ...COUNTERS.map((counter) => `count(*) FILTER (WHERE ${counterCondition(userEvents, counter, funnel, p)}) AS "${counter}"`),
   ].join(',\n       ');
 }
 

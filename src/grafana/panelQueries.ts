@@ -24,7 +24,12 @@ export const sqlLiteral = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 /** Grafana's `to` is inclusive, in milliseconds (`now/d` ends at 23:59:59.999): one more millisecond makes it our exclusive end. */
 export function grafanaParams(timezone: string): SqlParams {
-  return { from: '$__timeFrom()::timestamptz', to: "($__timeTo()::timestamptz + interval '1 millisecond')", tz: sqlLiteral(timezone) };
+  return {
+    from: '$__timeFrom()::timestamptz',
+    to: "($__timeTo()::timestamptz + interval '1 millisecond')",
+    tz: sqlLiteral(timezone),
+    window: 'NULL::interval', // the dashboards use the default funnel, which has no window
+  };
 }
 
 export const COUNTER_LABELS: Record<Counter | 'sessions', string> = {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { describeSource, type ClientSource } from '../../src/analytics/source.ts';
 import { resolveRange } from '../../src/analytics/range.ts';
+import { metricQuery } from '../../src/analytics/query.ts';
 import { getFunnel } from '../../src/analytics/getFunnel.ts';
 import { getDaily } from '../../src/analytics/getDaily.ts';
 import { getHourly, peakHours } from '../../src/analytics/getHourly.ts';
@@ -17,7 +18,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.t
 import { loadSydneyFixture, type TimestampKind } from '../fixtures/sydneyFixture.ts';
 
 const SYDNEY = 'Australia/Sydney';
-const APRIL = resolveRange({ from: '2024-04-06', to: '2024-04-08' }, SYDNEY);
+const APRIL = metricQuery(resolveRange({ from: '2024-04-06', to: '2024-04-08' }, SYDNEY));
 
 let database: TestDatabase;
 let embedded: EmbeddedPostgres;
@@ -88,7 +89,7 @@ describe.each(backends)('metrics on %s', (_label, db, schema) => {
   });
 
   it('skips the missing hour on the 23-hour DST day and keeps its day whole', async () => {
-    const range = resolveRange({ from: '2024-10-06', to: '2024-10-06' }, SYDNEY);
+    const range = metricQuery(resolveRange({ from: '2024-10-06', to: '2024-10-06' }, SYDNEY));
     const hours = await getHourly(db(), source, range);
     const sessionsByHour = Object.fromEntries(hours.filter((h) => h.sessions > 0).map((h) => [h.hour, h.sessions]));
     expect(sessionsByHour).toEqual({ 0: 1, 1: 1, 3: 1, 23: 1 });
@@ -116,19 +117,19 @@ describe.each(backends)('metrics on %s', (_label, db, schema) => {
   });
 
   it('uses the tz override for both the range and the buckets', async () => {
-    const range = resolveRange({ from: '2024-04-06', to: '2024-04-08', tz: 'UTC' }, SYDNEY);
+    const range = metricQuery(resolveRange({ from: '2024-04-06', to: '2024-04-08', tz: 'UTC' }, SYDNEY));
     const days = await getDaily(db(), source, range);
     expect(days.map((d) => [d.date, d.sessions])).toEqual([['2024-04-06', 4], ['2024-04-07', 3], ['2024-04-08', 2]]);
   });
 
   it('treats RFC 3339 bounds as a half-open interval', async () => {
-    const range = resolveRange({ from: '2024-04-07T02:00:00+10:00', to: '2024-04-07T11:00:00+10:00' }, SYDNEY);
+    const range = metricQuery(resolveRange({ from: '2024-04-07T02:00:00+10:00', to: '2024-04-07T11:00:00+10:00' }, SYDNEY));
     expect((await getFunnel(db(), source, range)).sessions).toBe(1);
-    expect(range.days).toEqual(['2024-04-07']);
+    expect(range.range.days).toEqual(['2024-04-07']);
   });
 
   it('answers an empty range with zeros and null rates', async () => {
-    const range = resolveRange({ from: '2023-01-01', to: '2023-01-07' }, SYDNEY);
+    const range = metricQuery(resolveRange({ from: '2023-01-01', to: '2023-01-07' }, SYDNEY));
     const funnel = await getFunnel(db(), source, range);
     expect(funnel.sessions).toBe(0);
     expect(funnel.steps.every((s) => s.count === 0 && s.rateFromPrevious === null && s.rateFromFirst === null)).toBe(true);

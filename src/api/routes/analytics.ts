@@ -3,7 +3,8 @@ import type { TSchema } from 'typebox';
 import type { ClientConfig } from '../../config/clients.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import type { ClientSource } from '../../analytics/source.ts';
-import { resolveRange, type RangeInput, type ResolvedRange } from '../../analytics/range.ts';
+import { resolveRange, type RangeInput } from '../../analytics/range.ts';
+import { metricQuery, type MetricQuery } from '../../analytics/query.ts';
 import { getFunnel } from '../../analytics/getFunnel.ts';
 import { getDaily } from '../../analytics/getDaily.ts';
 import { getHourly, peakHours } from '../../analytics/getHourly.ts';
@@ -23,7 +24,7 @@ import {
 interface Metric<Q> {
   db: Queryable;
   source: ClientSource;
-  range: ResolvedRange;
+  q: MetricQuery;
   query: Q;
 }
 
@@ -55,7 +56,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = a
       try {
         const db = ctx.databases.pool(client.id);
         const source = await ctx.databases.source(client.id);
-        const result = await compute({ db, source, range, query });
+        const result = await compute({ db, source, q: metricQuery(range), query });
         return {
           clientId: client.id,
           timezone: range.timezone,
@@ -70,22 +71,22 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = a
     });
   }
 
-  metricRoute('funnel', 'Conversion funnel and actions', RangeQuery, FunnelBody, (m) => getFunnel(m.db, m.source, m.range));
+  metricRoute('funnel', 'Conversion funnel and actions', RangeQuery, FunnelBody, (m) => getFunnel(m.db, m.source, m.q));
   metricRoute('daily', 'Counts per local day, zero-filled', RangeQuery, DailyBody, async (m) => ({
-    days: await getDaily(m.db, m.source, m.range),
+    days: await getDaily(m.db, m.source, m.q),
   }));
   metricRoute('hourly', 'Counts per local hour of day', RangeQuery, HourlyBody, async (m) => {
-    const hours = await getHourly(m.db, m.source, m.range);
+    const hours = await getHourly(m.db, m.source, m.q);
     return { hours, peakHour: peakHours(hours, 1)[0] ?? null };
   });
   metricRoute('heatmap', 'Sessions per ISO weekday × local hour', RangeQuery, HeatmapBody, async (m) => ({
-    cells: await getHeatmap(m.db, m.source, m.range),
+    cells: await getHeatmap(m.db, m.source, m.q),
   }));
-  metricRoute('metrics', 'Key rates, session duration and peak hours', RangeQuery, MetricsBody, (m) => getMetrics(m.db, m.source, m.range));
+  metricRoute('metrics', 'Key rates, session duration and peak hours', RangeQuery, MetricsBody, (m) => getMetrics(m.db, m.source, m.q));
   metricRoute<RangeInput & { limit: number; cursor?: string }>('sessions', 'Sessions, newest first (keyset pagination)', SessionsQuery, SessionsBody, (m) =>
-    getSessions(m.db, m.source, m.range, m.query),
+    getSessions(m.db, m.source, m.q, m.query),
   );
-  metricRoute('leads', 'Lead statistics by the lead’s own creation time', RangeQuery, LeadsBody, (m) => getLeads(m.db, m.source, m.range));
+  metricRoute('leads', 'Lead statistics by the lead’s own creation time', RangeQuery, LeadsBody, (m) => getLeads(m.db, m.source, m.q));
 
   app.get('/api/:clientId/test', {
     schema: {
