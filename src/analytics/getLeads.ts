@@ -8,6 +8,8 @@ export type LeadStats =
   | {
       available: true;
       total: number;
+      /** Sessions in the range (the capture rate's denominator). */
+      sessions: number;
       /** null when the Leads table has no such column. */
       withEmail: number | null;
       withPhone: number | null;
@@ -55,6 +57,7 @@ export async function getLeads(db: Queryable, source: ClientSource, q: MetricQue
   return {
     available: true,
     total,
+    sessions: counts.sessions,
     withEmail: sumOf('withEmail'),
     withPhone: sumOf('withPhone'),
     captureRate: rate(total, counts.sessions),

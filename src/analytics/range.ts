@@ -13,6 +13,8 @@ export interface ResolvedRange {
   timezone: string;
   from: DateTime;
   to: DateTime;
+  /** Both bounds fall on local midnights because both were given as dates (or defaulted). */
+  wholeDays: boolean;
   /** Every local date (`YYYY-MM-DD`) in the range, in order, for zero-filled daily series. */
   days: string[];
 }
@@ -64,7 +66,12 @@ export function resolveRange(input: RangeInput, clientTimezone: string, now: Dat
   if (from.plus({ years: MAX_SPAN_YEARS }) < to) {
     throw new InvalidParameterError('to', `the range may span at most ${MAX_SPAN_YEARS} years`);
   }
-  return { timezone, from, to, days: localDays(from, to) };
+  return { timezone, from, to, wholeDays: fromBound.kind === 'date' && toBound.kind === 'date', days: localDays(from, to) };
+}
+
+/** The same kind of range over other instants (for comparisons): its days are listed again. */
+export function rangeBetween(timezone: string, from: DateTime, to: DateTime, wholeDays: boolean): ResolvedRange {
+  return { timezone, from, to, wholeDays, days: localDays(from, to) };
 }
 
 function localDays(from: DateTime, to: DateTime): string[] {

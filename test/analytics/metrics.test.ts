@@ -160,7 +160,7 @@ describe.each(backends)('metrics on %s', (_label, db, schema) => {
 
   it('counts leads by their own creation time, ignoring empty emails', async () => {
     expect(await getLeads(db(), source, APRIL)).toEqual({
-      available: true, total: 3, withEmail: 2, withPhone: 2, captureRate: 3 / 9,
+      available: true, total: 3, sessions: 9, withEmail: 2, withPhone: 2, captureRate: 3 / 9,
       days: [{ date: '2024-04-06', leads: 1 }, { date: '2024-04-07', leads: 1 }, { date: '2024-04-08', leads: 1 }],
     });
   });

@@ -1,10 +1,5 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { TSchema } from 'typebox';
-import type { ClientConfig } from '../../config/clients.ts';
-import type { Queryable } from '../../db/queryable.ts';
-import type { ClientSource } from '../../analytics/source.ts';
-import { resolveRange, type RangeInput } from '../../analytics/range.ts';
-import { metricQuery, type MetricQuery } from '../../analytics/query.ts';
+import { Type } from 'typebox';
+import type { FastifyInstance } from 'fastify';
 import { getFunnel } from '../../analytics/getFunnel.ts';
 import { getDaily } from '../../analytics/getDaily.ts';
 import { getHourly, peakHours } from '../../analytics/getHourly.ts';
@@ -13,82 +8,57 @@ import { getMetrics } from '../../analytics/getMetrics.ts';
 import { getSessions } from '../../analytics/getSessions.ts';
 import { getLeads } from '../../analytics/getLeads.ts';
 import { testConnection } from '../../analytics/testConnection.ts';
-import { canSee, type Principal } from '../auth.ts';
+import { dailyChanges, funnelChanges, hourlyChanges, leadsChanges, metricsChanges } from '../../analytics/changes.ts';
 import type { ApiContext } from '../context.ts';
-import { databaseFailure, notFound } from '../errors.ts';
+import { dailyCsv, funnelCsv, heatmapCsv, hourlyCsv, leadsCsv, metricsCsv, sessionsCsv } from '../csvTables.ts';
+import { databaseFailure } from '../errors.ts';
+import { registerMetric, visibleClient } from '../metricRoute.ts';
+import { ClientParams, ErrorBody } from '../schemas/common.ts';
 import {
-  ClientParams, DailyBody, ErrorBody, FunnelBody, HeatmapBody, HourlyBody, LeadsBody, MetricsBody, RangeQuery,
-  SessionsBody, SessionsQuery, TestFailBody, TestOkBody,
-} from '../schemas.ts';
-
-interface Metric<Q> {
-  db: Queryable;
-  source: ClientSource;
-  q: MetricQuery;
-  query: Q;
-}
-
-const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 503: ErrorBody, 504: ErrorBody };
+  DailyFields, FunnelFields, HeatmapFields, HourlyFields, LeadsFields, MetricsFields, SessionsFields, TestFailBody, TestOkBody,
+} from '../schemas/metrics.ts';
+import { LeadsBody } from '../schemas.ts';
 
 /** `/api/{clientId}/…`: one thin route per metric; the numbers come from `src/analytics`. */
-export const analyticsRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
-  /** The client, if it exists and the caller may see it; another client's path looks exactly like an unknown one. */
-  function visibleClient(clientId: string, request: { principal: Principal | null }): ClientConfig {
-    const client = ctx.clients.get(clientId);
-    if (!client || !canSee(request.principal!, clientId)) throw notFound(`Client "${clientId}"`);
-    return client;
-  }
-
-  function metricRoute<Q extends RangeInput>(
-    name: string,
-    summary: string,
-    querystring: TSchema,
-    body: TSchema,
-    compute: (m: Metric<Q>) => Promise<object>,
-  ) {
-    app.get(`/api/:clientId/${name}`, {
-      schema: { tags: ['analytics'], summary, params: ClientParams, querystring, response: { 200: body, ...errors } },
-    }, async (request) => {
-      const client = visibleClient(request.params.clientId, request);
-      const query = request.query as Q;
-      // Parameters are checked before the database is touched: a bad request is a 400 even when the database is down.
-      const range = resolveRange(query, client.timezone, ctx.now());
-      try {
-        const db = ctx.databases.pool(client.id);
-        const source = await ctx.databases.source(client.id);
-        const result = await compute({ db, source, q: metricQuery(range), query });
-        return {
-          clientId: client.id,
-          timezone: range.timezone,
-          from: range.from.toISO(),
-          to: range.to.toISO(),
-          ...result,
-        };
-      } catch (error) {
-        if (databaseFailure(error)?.code === 'SCHEMA_UNAVAILABLE') ctx.databases.forget(client.id);
-        throw error;
-      }
-    });
-  }
-
-  metricRoute('funnel', 'Conversion funnel and actions', RangeQuery, FunnelBody, (m) => getFunnel(m.db, m.source, m.q));
-  metricRoute('daily', 'Counts per local day, zero-filled', RangeQuery, DailyBody, async (m) => ({
-    days: await getDaily(m.db, m.source, m.q),
-  }));
-  metricRoute('hourly', 'Counts per local hour of day', RangeQuery, HourlyBody, async (m) => {
-    const hours = await getHourly(m.db, m.source, m.q);
-    return { hours, peakHour: peakHours(hours, 1)[0] ?? null };
+export async function analyticsRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContext }) {
+  registerMetric(app, ctx, {
+    path: 'funnel', summary: 'Conversion funnel and actions', fields: FunnelFields, funnel: true,
+    compute: (m) => getFunnel(m.db, m.source, m.q), compare: funnelChanges, csv: funnelCsv,
   });
-  metricRoute('heatmap', 'Sessions per ISO weekday × local hour', RangeQuery, HeatmapBody, async (m) => ({
-    cells: await getHeatmap(m.db, m.source, m.q),
-  }));
-  metricRoute('metrics', 'Key rates, session duration and peak hours', RangeQuery, MetricsBody, (m) => getMetrics(m.db, m.source, m.q));
-  metricRoute<RangeInput & { limit: number; cursor?: string }>('sessions', 'Sessions, newest first (keyset pagination)', SessionsQuery, SessionsBody, (m) =>
-    getSessions(m.db, m.source, m.q, m.query),
-  );
-  metricRoute('leads', 'Lead statistics by the lead’s own creation time', RangeQuery, LeadsBody, (m) => getLeads(m.db, m.source, m.q));
+  registerMetric(app, ctx, {
+    path: 'daily', summary: 'Counts per local day, zero-filled', fields: DailyFields, funnel: true,
+    compute: async (m) => ({ days: await getDaily(m.db, m.source, m.q) }), compare: dailyChanges, csv: dailyCsv,
+  });
+  registerMetric(app, ctx, {
+    path: 'hourly', summary: 'Counts per local hour of day', fields: HourlyFields, funnel: true,
+    compute: async (m) => {
+      const hours = await getHourly(m.db, m.source, m.q);
+      return { hours, peakHour: peakHours(hours, 1)[0] ?? null };
+    },
+    compare: hourlyChanges, csv: hourlyCsv,
+  });
+  registerMetric(app, ctx, {
+    path: 'heatmap', summary: 'Sessions per ISO weekday × local hour', fields: HeatmapFields,
+    compute: async (m) => ({ cells: await getHeatmap(m.db, m.source, m.q) }), csv: heatmapCsv,
+  });
+  registerMetric(app, ctx, {
+    path: 'metrics', summary: 'Key rates, session duration and peak hours', fields: MetricsFields, funnel: true,
+    compute: (m) => getMetrics(m.db, m.source, m.q), compare: metricsChanges, csv: metricsCsv,
+  });
+  registerMetric<{ limit: number; cursor?: string }, Awaited<ReturnType<typeof getSessions>>>(app, ctx, {
+    path: 'sessions', summary: 'Sessions, newest first (keyset pagination)', fields: SessionsFields, funnel: true,
+    query: {
+      limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+      cursor: Type.Optional(Type.String({ maxLength: 512, description: '`nextCursor` of the previous page' })),
+    },
+    compute: (m) => getSessions(m.db, m.source, m.q, m.query), csv: sessionsCsv,
+  });
+  registerMetric(app, ctx, {
+    path: 'leads', summary: "Lead statistics by the lead's own creation time", fields: LeadsFields, body: LeadsBody,
+    compute: (m) => getLeads(m.db, m.source, m.q), compare: leadsChanges, csv: leadsCsv,
+  });
 
-  app.get('/api/:clientId/test', {
+  app.get<{ Params: { clientId: string } }>('/api/:clientId/test', {
     schema: {
       tags: ['analytics'],
       summary: "Checks the client's database connection and tables",
@@ -96,7 +66,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = a
       response: { 200: TestOkBody, 503: TestFailBody, 401: ErrorBody, 404: ErrorBody },
     },
   }, async (request, reply) => {
-    const client = visibleClient(request.params.clientId, request);
+    const client = visibleClient(ctx, request, request.params.clientId);
     try {
       const database = ctx.databases.database(client.id);
       return { ok: true as const, ...(await testConnection(ctx.databases.pool(client.id), database.schema)) };
@@ -107,4 +77,4 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = a
       return reply.status(503).send({ ok: false as const, error: failure.message });
     }
   });
-};
+}

@@ -1,0 +1,113 @@
+import { Type, type TProperties, type TSchema } from 'typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ClientConfig } from '../config/clients.ts';
+import type { Queryable } from '../db/queryable.ts';
+import type { ClientSource } from '../analytics/source.ts';
+import { resolveRange, type RangeInput } from '../analytics/range.ts';
+import { metricQuery, type MetricQuery } from '../analytics/query.ts';
+import { parseFunnelOptions } from '../analytics/funnelOptions.ts';
+import { resolveComparison, type Change, type CompareInput } from '../analytics/compare.ts';
+import { DEFAULT_FUNNEL } from '../analytics/sql.ts';
+import { canSee } from './auth.ts';
+import type { ApiContext } from './context.ts';
+import { toCsv, wantsCsv, type CsvTable } from './csv.ts';
+import { databaseFailure, notFound } from './errors.ts';
+import { ClientParams, comparableBody, compareQuery, ErrorBody, funnelQuery, metricBody, rangeQuery } from './schemas/common.ts';
+
+export interface MetricContext<Q> {
+  client: ClientConfig;
+  db: Queryable;
+  source: ClientSource;
+  q: MetricQuery;
+  query: Q;
+}
+
+/** One metric endpoint, `GET /api/{clientId}/<path>`: its schema, how to compute it, compare it and flatten it. */
+export interface MetricSpec<Q, B extends object> {
+  path: string;
+  summary: string;
+  query?: TProperties;
+  fields: TProperties;
+  /** The whole answer's schema, when it is not simply the header plus `fields` (e.g. a union). */
+  body?: TSchema;
+  /** Accepts `mode` / `window` (the funnel definition). */
+  funnel?: boolean;
+  /** Accepts `compare` / `compareFrom` / `compareTo`, and says what changed between two answers. */
+  compare?: (current: B, previous: B) => Change[];
+  compute: (m: MetricContext<Q>) => Promise<B>;
+  /** Rows for `format=csv`, local times in `timezone`. */
+  csv: (body: B, timezone: string) => CsvTable;
+}
+
+export const errorResponses = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 503: ErrorBody, 504: ErrorBody };
+
+/** The client, if it exists and the caller may see it; another client's path looks exactly like an unknown one. */
+export function visibleClient(ctx: ApiContext, request: FastifyRequest, clientId: string): ClientConfig {
+  const client = ctx.clients.get(clientId);
+  if (!client || !request.principal || !canSee(request.principal, clientId)) throw notFound(`Client "${clientId}"`);
+  return client;
+}
+
+/** Runs `work` against the client's database; a table that vanished makes the next request read the layout again. */
+export async function withClientDatabase<T>(ctx: ApiContext, client: ClientConfig, work: (db: Queryable, source: ClientSource) => Promise<T>) {
+  try {
+    return await work(ctx.databases.pool(client.id), await ctx.databases.source(client.id));
+  } catch (error) {
+    if (databaseFailure(error)?.code === 'SCHEMA_UNAVAILABLE') ctx.databases.forget(client.id);
+    throw error;
+  }
+}
+
+/** Sends `body` as JSON, or as CSV when asked (`format=csv` or `Accept: text/csv`). */
+export function sendAnswer<B>(request: FastifyRequest, reply: FastifyReply, body: B, csv: () => CsvTable, filename: string) {
+  if (!wantsCsv(request)) return body;
+  return reply
+    .type('text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${filename}.csv"`)
+    .send(toCsv(csv()));
+}
+
+/** Query fields every metric may read (range, funnel options, comparison). */
+export type MetricQueryString = RangeInput & CompareInput & { mode?: string; window?: string };
+
+export function registerMetric<Q extends object, B extends object>(
+  app: FastifyInstance,
+  ctx: ApiContext,
+  spec: MetricSpec<Q, B>,
+): void {
+  const querystring = Type.Object({
+    ...rangeQuery,
+    ...(spec.funnel ? funnelQuery : {}),
+    ...(spec.compare ? compareQuery : {}),
+    ...spec.query,
+  });
+  app.get<{ Params: { clientId: string } }>(`/api/:clientId/${spec.path}`, {
+    schema: {
+      tags: ['analytics'],
+      summary: spec.summary,
+      description: 'Answers CSV with `format=csv` or `Accept: text/csv` (header row, local times).',
+      params: ClientParams,
+      querystring,
+      response: { 200: spec.body ?? (spec.compare ? comparableBody(spec.fields) : metricBody(spec.fields)), ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const client = visibleClient(ctx, request, request.params.clientId);
+    const query = request.query as Q & MetricQueryString;
+    // Parameters are checked before the database is touched: a bad request is a 400 even when the database is down.
+    const range = resolveRange(query, client.timezone, ctx.now());
+    const funnel = spec.funnel ? parseFunnelOptions(query) : DEFAULT_FUNNEL;
+    const other = spec.compare ? resolveComparison(query, range, ctx.now()) : null;
+    const body = await withClientDatabase(ctx, client, async (db, source) => {
+      const current = await spec.compute({ client, db, source, q: metricQuery(range, funnel), query });
+      const answer = { clientId: client.id, timezone: range.timezone, from: range.from.toISO()!, to: range.to.toISO()!, ...current };
+      if (!other || !spec.compare) return answer;
+      const previous = await spec.compute({ client, db, source, q: metricQuery(other, funnel), query });
+      return {
+        ...answer,
+        comparison: { from: other.from.toISO()!, to: other.to.toISO()!, ...previous },
+        changes: spec.compare(current, previous),
+      };
+    });
+    return sendAnswer(request, reply, body, () => spec.csv(body as B, range.timezone), `${client.id}-${spec.path}-${range.days[0] ?? 'empty'}`);
+  });
+}
