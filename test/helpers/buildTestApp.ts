@@ -1,6 +1,7 @@
 import type { ClientConfig } from '../../src/config/clients.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { ClientDatabases } from '../../src/db/clientDatabases.ts';
+import type { DbSettings } from '../../src/config/loadConfig.ts';
 
 export const KEYS = {
   admin: 'admin-key-0123456789abcdef',
@@ -28,8 +29,10 @@ export async function buildTestApp(
   clients: ClientConfig[],
   keys: { admin?: string | null; clients?: Record<string, string> } = {},
   grafanaUrl: string | null = null,
+  db: Partial<DbSettings> = {},
 ) {
-  const databases = ClientDatabases.fromClients(clients, { poolMax: 3, connectTimeoutMs: 1000, statementTimeoutMs: 5000, idleTimeoutMs: 5000 }, { warn() {} });
+  const settings = { poolMax: 3, connectTimeoutMs: 1000, statementTimeoutMs: 5000, idleTimeoutMs: 5000, ...db };
+  const databases = ClientDatabases.fromClients(clients, settings, { warn() {} });
   const app = await buildApp({
     clients: new Map(clients.map((c) => [c.id, c])),
     databases,
