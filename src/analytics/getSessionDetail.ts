@@ -1,0 +1,60 @@
+import type { Queryable } from '../db/queryable.ts';
+import { durationExpr } from './getDuration.ts';
+import type { SessionRow } from './getSessions.ts';
+import { isoUtc } from './optionalColumns.ts';
+import { agentConnectionsOf, leadsOf, transcriptOf, type SessionRecords } from './sessionRecords.ts';
+import { anchor, BOUND_PARAMS, counterCondition, DEFAULT_FUNNEL, instant } from './sql.ts';
+import { userEventsOf, type ClientSource } from './source.ts';
+import { COUNTERS, FUNNEL_STEPS, type Counter } from './steps.ts';
+
+export interface TimelineEvent {
+  event: Counter;
+  at: string;
+  /** From the session's anchor time; negative when a step was recorded before it. */
+  secondsFromStart: number;
+}
+
+export type SessionDetail = { session: SessionRow; timeline: TimelineEvent[] } & SessionRecords;
+
+/**
+ * One session by id (`id` is a placeholder, compared to the column as is so its index serves), with the same
+ * columns as `/sessions` under the core funnel definition.
+ */
+export function sessionDetailSql(source: ClientSource, id = '$1'): string {
+  const userEvents = userEventsOf(source);
+  const reached = [...FUNNEL_STEPS].reverse()
+    .map((step) => `WHEN ${counterCondition(userEvents, step, DEFAULT_FUNNEL, BOUND_PARAMS)} THEN '${step}'`);
+  return `SELECT "sessionId"::text AS "sessionId",
+       ${isoUtc(anchor(userEvents))} AS "startedAt",
+       ${COUNTERS.map((c) => `${isoUtc(instant(userEvents, c))} AS "${c}"`).join(',\n       ')},
+       CASE ${reached.join(' ')} END AS "reachedStep",
+       round(${durationExpr(userEvents)}::numeric, 3) AS "durationSeconds"
+  FROM ${userEvents.ref}
+ WHERE "sessionId" = ${id}`;
+}
+
+/** The session's non-NULL steps and actions in time order (funnel order on ties), timed from its anchor. */
+export function timelineSql(source: ClientSource, id = '$1'): string {
+  const userEvents = userEventsOf(source);
+  const events = COUNTERS.map((c, i) => `('${c}', ${i}, ${instant(userEvents, c)})`).join(',\n               ');
+  return `SELECT e."event", ${isoUtc('e."at"')} AS "at",
+       round(extract(epoch FROM e."at" - ${anchor(userEvents)})::numeric, 3) AS "secondsFromStart"
+  FROM ${userEvents.ref},
+       LATERAL (VALUES ${events}) AS e("event", "position", "at")
+ WHERE "sessionId" = ${id} AND e."at" IS NOT NULL
+ ORDER BY e."at", e."position"`;
+}
+
+/** Everything known about one session, or null when this client has no such session. */
+export async function getSessionDetail(db: Queryable, source: ClientSource, sessionId: string): Promise<SessionDetail | null> {
+  const { rows } = await db.query<SessionRow>(sessionDetailSql(source), [sessionId]);
+  const session = rows[0];
+  if (!session) return null;
+  const [timeline, transcript, leads, agentConnections] = await Promise.all([
+    db.query<TimelineEvent>(timelineSql(source), [sessionId]),
+    transcriptOf(db, source, sessionId),
+    leadsOf(db, source, sessionId),
+    agentConnectionsOf(db, source, sessionId),
+  ]);
+  return { session, timeline: timeline.rows, transcript, leads, agentConnections };
+}

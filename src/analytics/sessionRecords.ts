@@ -1,0 +1,96 @@
+import type { Queryable } from '../db/queryable.ts';
+import { chatLogOf, normalizedRole, type ChatLogColumns, type ChatRole } from './chatColumns.ts';
+import { isTimestamp, isoUtc, leadSourceColumn, textOrNull, timeOrNull } from './optionalColumns.ts';
+import { instant } from './sql.ts';
+import type { ClientSource, TableInfo } from './source.ts';
+
+/** A session's rows in the optional tables; each part says "not available" when its table or columns are missing. */
+export type Part<T> = { available: true; rows: T[] } | { available: false; reason: string };
+
+export interface ChatMessage {
+  /** As stored. */
+  role: string;
+  normalizedRole: ChatRole;
+  text: string | null;
+  at: string;
+}
+
+export interface LeadRecord {
+  id: string | null;
+  createdAt: string | null;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  source: string | null;
+}
+
+export interface AgentConnectionRecord {
+  id: string | null;
+  requestedAt: string | null;
+  connectedAt: string | null;
+  endedAt: string | null;
+  status: string | null;
+}
+
+export interface SessionRecords {
+  transcript: Part<ChatMessage>;
+  leads: Part<LeadRecord>;
+  agentConnections: Part<AgentConnectionRecord>;
+}
+
+/** Time order, then `id` so equal times keep a stable order. */
+const orderBy = (table: TableInfo, time: string) =>
+  [isTimestamp(table, time) ? instant(table, time) : null, table.columns.has('id') ? '"id"' : null].filter(Boolean).join(', ') || '1';
+
+/** The session's chat messages in time order. */
+export function transcriptSql(chat: ChatLogColumns, id = '$1'): string {
+  return `SELECT "${chat.role}"::text AS "role", ${normalizedRole(chat.role)} AS "normalizedRole",
+       ${textOrNull(chat.table, chat.text)} AS "text", ${isoUtc(instant(chat.table, 'createdAt'))} AS "at"
+  FROM ${chat.table.ref}
+ WHERE "sessionId" = ${id}
+ ORDER BY ${orderBy(chat.table, 'createdAt')}`;
+}
+
+export function sessionLeadsSql(leads: TableInfo, id = '$1'): string {
+  return `SELECT ${textOrNull(leads, 'id')} AS "id", ${timeOrNull(leads, 'createdAt')} AS "createdAt",
+       ${['name', 'email', 'phone'].map((c) => `${textOrNull(leads, c)} AS "${c}"`).join(', ')},
+       ${textOrNull(leads, leadSourceColumn(leads))} AS "source"
+  FROM ${leads.ref}
+ WHERE "sessionId" = ${id}
+ ORDER BY ${orderBy(leads, 'createdAt')}`;
+}
+
+export function sessionAgentConnectionsSql(agent: TableInfo, id = '$1'): string {
+  return `SELECT ${textOrNull(agent, 'id')} AS "id",
+       ${['requestedAt', 'connectedAt', 'endedAt'].map((c) => `${timeOrNull(agent, c)} AS "${c}"`).join(', ')},
+       ${textOrNull(agent, 'status')} AS "status"
+  FROM ${agent.ref}
+ WHERE "sessionId" = ${id}
+ ORDER BY ${orderBy(agent, 'requestedAt')}`;
+}
+
+const missing = (table: string, column?: string): { available: false; reason: string } => ({
+  available: false,
+  reason: column ? `"${table}" has no "${column}" column` : `The client database has no "${table}" table`,
+});
+
+export async function transcriptOf(db: Queryable, source: ClientSource, sessionId: string): Promise<Part<ChatMessage>> {
+  const chat = chatLogOf(source);
+  if (!chat.available) return chat;
+  if (!chat.text) return { available: false, reason: '"ChatLog" has no message column (message, text, content, body)' };
+  return { available: true, rows: (await db.query<ChatMessage>(transcriptSql(chat), [sessionId])).rows };
+}
+
+export async function leadsOf(db: Queryable, source: ClientSource, sessionId: string): Promise<Part<LeadRecord>> {
+  const leads = source.tables.Leads;
+  if (!leads) return missing('Leads');
+  if (!leads.columns.has('sessionId')) return missing('Leads', 'sessionId');
+  return { available: true, rows: (await db.query<LeadRecord>(sessionLeadsSql(leads), [sessionId])).rows };
+}
+
+export async function agentConnectionsOf(db: Queryable, source: ClientSource, sessionId: string): Promise<Part<AgentConnectionRecord>> {
+  const agent = source.tables.AgentConnection;
+  if (!agent) return missing('AgentConnection');
+  if (!agent.columns.has('sessionId')) return missing('AgentConnection', 'sessionId');
+  return { available: true, rows: (await db.query<AgentConnectionRecord>(sessionAgentConnectionsSql(agent), [sessionId])).rows };
+}

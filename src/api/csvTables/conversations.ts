@@ -1,0 +1,43 @@
+import { CHAT_ROLES } from '../../analytics/chatColumns.ts';
+import type { ConversationStats } from '../../analytics/getConversations.ts';
+import type { LeadSourceStats } from '../../analytics/getLeadSources.ts';
+import type { SessionDetail } from '../../analytics/getSessionDetail.ts';
+import { localTimestamp, type CsvTable } from '../csv.ts';
+
+/** CSV tables for conversations, lead sources and a session's transcript; times local. */
+const unavailable = (reason: string): CsvTable => ({ columns: ['available', 'reason'], rows: [[false, reason]] });
+
+export const conversationsCsv = (c: ConversationStats): CsvTable => {
+  if (!c.available) return unavailable(c.reason);
+  return {
+    columns: ['metric', 'value', 'denominator'],
+    rows: [
+      ['sessions', c.sessions, null],
+      ['conversations', c.conversations, c.sessions],
+      ['conversationRate', c.conversationRate, c.sessions],
+      ['contained', c.contained, c.conversations],
+      ['containmentRate', c.containmentRate, c.conversations],
+      ['messages', c.messages, null],
+      ...CHAT_ROLES.map((role) => [`messagesByRole.${role}`, c.messagesByRole[role], c.messages]),
+      ...(['p50', 'p90', 'mean'] as const).map((k) => [`messagesPerConversation.${k}`, c.messagesPerConversation[k], c.conversations]),
+      ...(['p50Seconds', 'p90Seconds', 'meanSeconds'] as const)
+        .map((k) => [`conversationLength.${k}`, c.conversationLength[k], c.conversationLength.conversations]),
+    ],
+  };
+};
+
+export const leadSourcesCsv = (l: LeadSourceStats): CsvTable =>
+  l.available
+    ? {
+        columns: ['source', 'leads', 'share', 'capture_rate', 'requested_human', 'requested_human_share'],
+        rows: l.sources.map((s) => [s.source, s.leads, s.share, s.captureRate, s.requestedHuman, s.requestedHumanShare]),
+      }
+    : unavailable(l.reason);
+
+export const transcriptCsv = (detail: SessionDetail, zone: string): CsvTable =>
+  detail.transcript.available
+    ? {
+        columns: ['at', 'role', 'normalized_role', 'text'],
+        rows: detail.transcript.rows.map((m) => [localTimestamp(m.at, zone), m.role, m.normalizedRole, m.text]),
+      }
+    : unavailable(detail.transcript.reason);
