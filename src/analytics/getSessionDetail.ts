@@ -1,11 +1,9 @@
 import type { Queryable } from '../db/queryable.ts';
-import { durationExpr } from './getDuration.ts';
-import type { SessionRow } from './getSessions.ts';
-import { isoUtc } from './optionalColumns.ts';
+import { sessionColumns, type SessionRow } from './getSessions.ts';
 import { agentConnectionsOf, leadsOf, transcriptOf, type SessionRecords } from './sessionRecords.ts';
-import { anchor, BOUND_PARAMS, counterCondition, DEFAULT_FUNNEL, instant } from './sql.ts';
+import { anchor, BOUND_PARAMS, DEFAULT_FUNNEL, instant, isoUtc } from './sql.ts';
 import { userEventsOf, type ClientSource } from './source.ts';
-import { COUNTERS, FUNNEL_STEPS, type Counter } from './steps.ts';
+import { COUNTERS, type Counter } from './steps.ts';
 
 export interface TimelineEvent {
   event: Counter;
@@ -22,13 +20,7 @@ export type SessionDetail = { session: SessionRow; timeline: TimelineEvent[] } &
  */
 export function sessionDetailSql(source: ClientSource, id = '$1'): string {
   const userEvents = userEventsOf(source);
-  const reached = [...FUNNEL_STEPS].reverse()
-    .map((step) => `WHEN ${counterCondition(userEvents, step, DEFAULT_FUNNEL, BOUND_PARAMS)} THEN '${step}'`);
-  return `SELECT "sessionId"::text AS "sessionId",
-       ${isoUtc(anchor(userEvents))} AS "startedAt",
-       ${COUNTERS.map((c) => `${isoUtc(instant(userEvents, c))} AS "${c}"`).join(',\n       ')},
-       CASE ${reached.join(' ')} END AS "reachedStep",
-       round(${durationExpr(userEvents)}::numeric, 3) AS "durationSeconds"
+  return `SELECT ${sessionColumns(userEvents, DEFAULT_FUNNEL, BOUND_PARAMS)}
   FROM ${userEvents.ref}
  WHERE "sessionId" = ${id}`;
 }

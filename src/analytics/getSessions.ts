@@ -2,8 +2,8 @@ import type { Queryable } from '../db/queryable.ts';
 import { durationExpr } from './getDuration.ts';
 import { InvalidParameterError } from './errors.ts';
 import { boundValues, runQuery, type MetricQuery } from './query.ts';
-import { anchor, BOUND_PARAMS, counterCondition, DEFAULT_FUNNEL, inRange, instant, type FunnelOptions, type SqlParams } from './sql.ts';
-import { userEventsOf, type ClientSource } from './source.ts';
+import { anchor, BOUND_PARAMS, counterCondition, DEFAULT_FUNNEL, inRange, instant, isoUtc, type FunnelOptions, type SqlParams } from './sql.ts';
+import { userEventsOf, type ClientSource, type TableInfo } from './source.ts';
 import { COUNTERS, FUNNEL_STEPS, type Counter, type FunnelStep } from './steps.ts';
 
 export type SessionRow = {
@@ -19,25 +19,27 @@ export interface SessionPage {
   nextCursor: string | null;
 }
 
-const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
-const iso = (expr: string) => `to_char(${expr} AT TIME ZONE 'UTC', ${ISO_UTC})`;
-
 export interface SessionsPageSql {
   /** SQL expressions for the keyset cursor (anchor time, sessionId), or none for the first page. */
   after?: { at: string; id: string };
   limit: string;
 }
 
-/** Newest sessions first, one row per session with every step, the step reached and the duration. */
+/** The select list of a `SessionRow`: every step, the step reached (under `funnel`) and the duration. */
+export function sessionColumns(userEvents: TableInfo, funnel: FunnelOptions, p: SqlParams): string {
+  const reached = [...FUNNEL_STEPS].reverse().map((step) => `WHEN ${counterCondition(userEvents, step, funnel, p)} THEN '${step}'`);
+  return `"sessionId"::text AS "sessionId",
+       ${isoUtc(anchor(userEvents))} AS "startedAt",
+       ${COUNTERS.map((c) => `${isoUtc(instant(userEvents, c))} AS "${c}"`).join(',\n       ')},
+       CASE ${reached.join(' ')} END AS "reachedStep",
+       round(${durationExpr(userEvents)}::numeric, 3) AS "durationSeconds"`;
+}
+
+/** Newest sessions first, one row per session. */
 export function sessionsSql(source: ClientSource, p: SqlParams, page: SessionsPageSql, funnel: FunnelOptions = DEFAULT_FUNNEL): string {
   const userEvents = userEventsOf(source);
   const at = anchor(userEvents);
-  const reached = [...FUNNEL_STEPS].reverse().map((step) => `WHEN ${counterCondition(userEvents, step, funnel, p)} THEN '${step}'`);
-  return `SELECT "sessionId"::text AS "sessionId",
-       ${iso(at)} AS "startedAt",
-       ${COUNTERS.map((c) => `${iso(instant(userEvents, c))} AS "${c}"`).join(',\n       ')},
-       CASE ${reached.join(' ')} END AS "reachedStep",
-       round(${durationExpr(userEvents)}::numeric, 3) AS "durationSeconds"
+  return `SELECT ${sessionColumns(userEvents, funnel, p)}
   FROM ${userEvents.ref}
  WHERE ${inRange(at, p)}${page.after ? `\n   AND (${at}, "sessionId") < (${page.after.at}, ${page.after.id})` : ''}
  ORDER BY ${at} DESC, "sessionId" DESC

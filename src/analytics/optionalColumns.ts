@@ -1,5 +1,5 @@
 import type { TableInfo } from './source.ts';
-import { instant } from './sql.ts';
+import { instant, isoUtc } from './sql.ts';
 
 /**
  * Reading optional tables whose columns vary between chatbots. Every name used in SQL comes from the fixed lists
@@ -15,9 +15,6 @@ export function isTimestamp(table: TableInfo, column: string): boolean {
   const kind = table.columns.get(column);
   return kind === 'timestamp' || kind === 'timestamptz';
 }
-
-/** An instant as RFC 3339 in UTC with microseconds, the format `/sessions` answers with. */
-export const isoUtc = (expr: string) => `to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** The column as text, or NULL when the table does not have it. */
 export const textOrNull = (table: TableInfo, column: string | null) =>

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/queryable.ts';
 import { chatLogOf, normalizedRole, type ChatLogColumns, type ChatRole } from './chatColumns.ts';
-import { isTimestamp, isoUtc, leadSourceColumn, textOrNull, timeOrNull } from './optionalColumns.ts';
-import { instant } from './sql.ts';
+import { isTimestamp, leadSourceColumn, textOrNull, timeOrNull } from './optionalColumns.ts';
+import { instant, isoUtc } from './sql.ts';
 import type { ClientSource, TableInfo } from './source.ts';
 
 /** A session's rows in the optional tables; each part says "not available" when its table or columns are missing. */

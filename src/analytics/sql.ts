@@ -46,6 +46,9 @@ export function anchor(userEvents: TableInfo): string {
   return `COALESCE(${instant(userEvents, 'pageLoaded')}, ${instant(userEvents, 'createdAt')})`;
 }
 
+/** An instant as RFC 3339 text in UTC with microseconds: exact (a keyset cursor can hold it) and TimeZone-proof. */
+export const isoUtc = (expr: string) => `to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
 /** `expr` falls in the half-open range [from, to). */
 export function inRange(expr: string, p: SqlParams): string {
   return `${expr} >= ${p.from} AND ${expr} < ${p.to}`;
