@@ -3,6 +3,7 @@ import { boundValues, runQuery, type MetricQuery } from './query.ts';
 import { anchor, BOUND_PARAMS, inRange, instant, type SqlParams } from './sql.ts';
 import { userEventsOf, type ClientSource, type TableInfo } from './source.ts';
 import { COUNTERS } from './steps.ts';
+import { roundMs } from './timings.ts';
 
 export interface SessionDuration {
   /** Sessions with at least two step/action timestamps: the only ones with a duration. */
@@ -30,7 +31,6 @@ export function durationSql(source: ClientSource, p: SqlParams = BOUND_PARAMS): 
          WHERE ${inRange(anchor(userEvents), p)}) AS durations`;
 }
 
-const roundMs = (value: number | null) => (value === null ? null : Math.round(value * 1000) / 1000);
 
 export async function getDuration(db: Queryable, source: ClientSource, q: MetricQuery): Promise<SessionDuration> {
   const rows = await runQuery<SessionDuration>(db, durationSql(source), boundValues(q));

@@ -14,16 +14,18 @@ import { toCsv, wantsCsv, type CsvTable } from './csv.ts';
 import { databaseFailure, notFound } from './errors.ts';
 import { ClientParams, comparableBody, compareQuery, ErrorBody, funnelQuery, metricBody, rangeQuery } from './schemas/common.ts';
 
-export interface MetricContext<Q> {
+export interface MetricContext<Q, P = undefined> {
   client: ClientConfig;
   db: Queryable;
   source: ClientSource;
   q: MetricQuery;
   query: Q;
+  /** What the spec's `parse` returned. */
+  parsed: P;
 }
 
 /** One metric endpoint, `GET /api/{clientId}/<path>`: its schema, how to compute it, compare it and flatten it. */
-export interface MetricSpec<Q, B extends object> {
+export interface MetricSpec<Q, B extends object, P = undefined> {
   path: string;
   summary: string;
   query?: TProperties;
@@ -34,7 +36,12 @@ export interface MetricSpec<Q, B extends object> {
   funnel?: boolean;
   /** Accepts `compare` / `compareFrom` / `compareTo`, and says what changed between two answers. */
   compare?: (current: B, previous: B) => Change[];
-  compute: (m: MetricContext<Q>) => Promise<B>;
+  /**
+   * Checks and converts the metric's own parameters before the database is touched (so a bad value is a 400 even
+   * when the database is down); `compute` receives the result as `parsed`.
+   */
+  parse?: (query: Q) => P;
+  compute: (m: MetricContext<Q, P>) => Promise<B>;
   /** Rows for `format=csv`, local times in `timezone`. */
   csv: (body: B, timezone: string) => CsvTable;
 }
@@ -70,10 +77,10 @@ export function sendAnswer<B>(request: FastifyRequest, reply: FastifyReply, body
 /** Query fields every metric may read (range, funnel options, comparison). */
 export type MetricQueryString = RangeInput & CompareInput & { mode?: string; window?: string };
 
-export function registerMetric<Q extends object, B extends object>(
+export function registerMetric<Q extends object, B extends object, P = undefined>(
   app: FastifyInstance,
   ctx: ApiContext,
-  spec: MetricSpec<Q, B>,
+  spec: MetricSpec<Q, B, P>,
 ): void {
   const querystring = Type.Object({
     ...rangeQuery,
@@ -97,11 +104,12 @@ export function registerMetric<Q extends object, B extends object>(
     const range = resolveRange(query, client.timezone, ctx.now());
     const funnel = spec.funnel ? parseFunnelOptions(query) : DEFAULT_FUNNEL;
     const other = spec.compare ? resolveComparison(query, range, ctx.now()) : null;
+    const parsed = spec.parse?.(query) as P;
     const body = await withClientDatabase(ctx, client, async (db, source) => {
-      const current = await spec.compute({ client, db, source, q: metricQuery(range, funnel), query });
+      const current = await spec.compute({ client, db, source, q: metricQuery(range, funnel), query, parsed });
       const answer = { clientId: client.id, timezone: range.timezone, from: range.from.toISO()!, to: range.to.toISO()!, ...current };
       if (!other || !spec.compare) return answer;
-      const previous = await spec.compute({ client, db, source, q: metricQuery(other, funnel), query });
+      const previous = await spec.compute({ client, db, source, q: metricQuery(other, funnel), query, parsed });
       return {
         ...answer,
         comparison: { from: other.from.toISO()!, to: other.to.toISO()!, ...previous },
