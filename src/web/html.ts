@@ -20,6 +20,11 @@ export function page(title: string, body: string): string {
   button { margin-top: 1rem; padding: .6rem 1.2rem; font: inherit; font-weight: 600; color: #fff; background: #1f6feb; border: 0; border-radius: 6px; cursor: pointer; }
   button:focus-visible, input:focus-visible { outline: 3px solid #0969da; outline-offset: 2px; }
   .error { color: #a40e26; background: #ffebe9; padding: .5rem .75rem; border-radius: 6px; }
+  a { color: #0550ae; }
+  .clients { list-style: none; padding: 0; }
+  .clients li { padding: .6rem 0; border-bottom: 1px solid #d0d7de; }
+  .clients small { color: #57606a; }
+  .note { color: #57606a; margin: 0; }
 </style>
 </head>
 <body><main>${body}</main></body>
@@ -48,13 +53,29 @@ export interface ClientLink {
   timezone: string;
 }
 
-/** The clients a signed-in person may open. */
-export function clientListPage(clients: ClientLink[]): string {
+export interface ClientListOptions {
+  /** Grafana is configured: link each client's Grafana dashboard too. */
+  grafana: boolean;
+  /** Signed in with a session (an open platform has nothing to sign out of). */
+  signedIn: boolean;
+  /** Every client is served from generated demo data. */
+  demo: boolean;
+}
+
+/** The clients a signed-in person may open; each goes to its built-in dashboard. */
+export function clientListPage(clients: ClientLink[], options: ClientListOptions): string {
   const items = clients
-    .map((c) => `<li><strong>${escapeHtml(c.name)}</strong> <small>(${escapeHtml(c.timezone)})</small><br>
-  <a href="/${encodeURIComponent(c.id)}/grafana">Grafana dashboard</a></li>`)
+    .map((c) => {
+      const id = encodeURIComponent(c.id);
+      const grafana = options.grafana ? ` · <a href="/${id}/grafana">Grafana</a>` : '';
+      return `<li><a href="/${id}/dashboard"><strong>${escapeHtml(c.name)}</strong></a><br>
+  <small>${escapeHtml(c.timezone)}${grafana}</small></li>`;
+    })
     .join('\n');
+  const signOut = options.signedIn ? '<form method="post" action="/logout"><button type="submit">Sign out</button></form>' : '';
+  const demo = options.demo ? '<p class="note">These clients show generated demo data, not real visitors.</p>' : '';
   return page('Clients', `<h1>Clients</h1>
-<ul>${items || '<li>No client is visible to this key.</li>'}</ul>
-<form method="post" action="/logout"><button type="submit">Sign out</button></form>`);
+${demo}
+<ul class="clients">${items || '<li>No client is visible to this key.</li>'}</ul>
+${signOut}`);
 }

@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { clientListPage, loginPage } from '../../web/html.ts';
-import { canSee, isOpen, principalForKey } from '../auth.ts';
+import { loginPage } from '../../web/html.ts';
+import { principalForKey } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
-import { endSession, readSession, startSession } from '../session.ts';
+import { endSession, startSession } from '../session.ts';
 
 /** Only same-site paths: `//evil.example` or `/\evil` would send the browser elsewhere after sign-in. */
 export function safeNext(next: string | undefined): string {
@@ -34,13 +34,6 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
     }
     startSession(reply, principal, ctx.keys, ctx.session.secureCookies);
     return reply.redirect(next, 303);
-  });
-
-  app.get('/', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
-    const principal = isOpen(ctx.keys) ? ({ role: 'operator' } as const) : readSession(request, ctx.keys);
-    if (!principal) return reply.redirect('/login', 302);
-    const visible = [...ctx.clients.values()].filter((client) => canSee(principal, client.id));
-    return reply.type('text/html; charset=utf-8').send(clientListPage(visible));
   });
 
   app.post('/logout', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {

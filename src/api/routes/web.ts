@@ -1,0 +1,76 @@
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { resolveRange } from '../../analytics/range.ts';
+import { readWebAssets, WEB_BUILD_DIR } from '../../web/assets.ts';
+import type { DashboardBoot } from '../../web/boot.ts';
+import { dashboardPage } from '../../web/dashboardPage.ts';
+import { clientListPage, messagePage } from '../../web/html.ts';
+import { canSee, isOpen, type Principal } from '../auth.ts';
+import type { ApiContext } from '../context.ts';
+import { readSession } from '../session.ts';
+
+const HTML = 'text/html; charset=utf-8';
+
+/** The page loads only our own script and styles and talks only to our API; a client's logo may live elsewhere. */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'", // ECharts positions its tooltip with inline styles
+  "img-src 'self' data: https:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+function htmlPage(reply: FastifyReply, status: number, title: string, message: string) {
+  return reply.status(status).type(HTML).send(messagePage(title, message));
+}
+
+/** The built-in dashboard: `/` lists the visible clients, `/{clientId}/dashboard` shows one, `/assets/*` is its code. */
+export const webRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  const assets = readWebAssets();
+  if (!assets) app.log.warn('The dashboard front-end is not built (dist/web): run `npm run build`');
+
+  /** Browsers sign in with a session; an open platform (no keys) lets everyone in as operator. */
+  const browserPrincipal = (request: FastifyRequest): Principal | null =>
+    isOpen(ctx.keys) ? { role: 'operator' } : readSession(request, ctx.keys);
+
+  app.get('/', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
+    const principal = browserPrincipal(request);
+    if (!principal) return reply.redirect('/login', 302);
+    const visible = [...ctx.clients.values()].filter((client) => canSee(principal, client.id));
+    return reply.type(HTML).send(clientListPage(visible, { grafana: ctx.grafana.url !== null, signedIn: !isOpen(ctx.keys), demo: ctx.demo }));
+  });
+
+  app.get<{ Params: { clientId: string } }>('/:clientId/dashboard', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
+    const principal = browserPrincipal(request);
+    if (!principal) return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 302);
+    const client = ctx.clients.get(request.params.clientId);
+    // Another client's dashboard looks exactly like an unknown one, as in the API.
+    if (!client || !canSee(principal, client.id)) return htmlPage(reply, 404, 'Not found', 'There is no such client.');
+    if (!assets) return htmlPage(reply, 503, 'Dashboard not built', 'The dashboard has not been built yet: run npm run build (npm install does it).');
+    const { days } = resolveRange({}, client.timezone, ctx.now());
+    const boot: DashboardBoot = {
+      client: { id: client.id, name: client.name, domain: client.domain, timezone: client.timezone, branding: client.branding },
+      defaultRange: { from: days[0]!, to: days[days.length - 1]! },
+      demo: ctx.demo,
+      signedIn: !isOpen(ctx.keys),
+    };
+    return reply
+      .header('cache-control', 'no-store')
+      .header('content-security-policy', CONTENT_SECURITY_POLICY)
+      .header('referrer-policy', 'same-origin')
+      .type(HTML)
+      .send(dashboardPage(boot, assets));
+  });
+
+  if (!assets) return;
+  await app.register(async (scope) => {
+    // Hashed bundles hold code only, no data: public, and cached for good (a new build has new names).
+    scope.addHook('onRoute', (route) => {
+      route.config = { ...route.config, public: true };
+    });
+    await scope.register(fastifyStatic, { root: `${WEB_BUILD_DIR}assets`, prefix: '/assets/', preCompressed: true, immutable: true, maxAge: '365d', index: false });
+  });
+};
