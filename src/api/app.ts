@@ -8,9 +8,12 @@ import { installErrorHandlers } from './errors.ts';
 import cookie from '@fastify/cookie';
 import formBody from '@fastify/formbody';
 import { analyticsRoutes } from './routes/analytics.ts';
+import { conversationRoutes } from './routes/conversations.ts';
+import { conversionRoutes } from './routes/conversion.ts';
 import { grafanaRoutes } from './routes/grafana.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { systemRoutes } from './routes/system.ts';
+import { webRoutes } from './routes/web.ts';
 
 export interface BuildOptions {
   /** A pino logger; without one the app is silent (tests). */
@@ -60,7 +63,10 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}) {
 
   await app.register(systemRoutes, { ctx });
   await app.register(analyticsRoutes, { ctx });
+  await app.register(conversionRoutes, { ctx });
+  await app.register(conversationRoutes, { ctx });
   await app.register(sessionRoutes, { ctx });
   await app.register(grafanaRoutes, { ctx });
+  await app.register(webRoutes, { ctx });
   return app;
 }
