@@ -10,6 +10,15 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
+# --- web: the built-in dashboard's front-end (Vite is a dev dependency, so it is built in a stage of its own) -----
+FROM node:${NODE_VERSION}-bookworm-slim AS web
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY vite.config.ts tsconfig.json ./
+COPY src ./src
+RUN npm run build
+
 # --- runtime: those dependencies + the source, owned by root and run by the unprivileged `node` user (uid 1000) ---
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ENV NODE_ENV=production \
@@ -22,6 +31,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.json ./
 COPY config ./config
 COPY src ./src
+COPY --from=web /app/dist ./dist
 USER node
 EXPOSE 3001
 # Slim images have no curl or wget: Node's own fetch asks /health (PORT may be set by the platform, e.g. Railway).
