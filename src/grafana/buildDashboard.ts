@@ -47,6 +47,34 @@ export function buildClientDashboard(client: ClientConfig, datasourceUid: string
     );
   }
 
+  const { insights } = q;
+  const row = 37;
+  if (insights.timeToConvert) {
+    panels.push(table({ ...at(0, row, 12, 8), title: 'Time to convert', query: insights.timeToConvert,
+      description: 'Seconds between consecutive steps and from page load to each action (sessions with both, in order).' }));
+  }
+  if (insights.handoffs) {
+    panels.push(barGauge({ ...at(12, row, 12, 8), title: 'After a human request', query: insights.handoffs,
+      description: 'The first action within 10 minutes of asking for a human; none: abandoned (or pending if recent).' }));
+  }
+  if (insights.containment) {
+    panels.push(stat({ ...at(0, row + 8, 6, 4), title: 'Containment', query: insights.containment,
+      description: 'Conversations whose session never asked for a human, of all conversations.' }, 'percentunit'));
+  }
+  if (insights.timeToAgent) {
+    panels.push(stat({ ...at(6, row + 8, 6, 4), title: 'Time to agent', query: insights.timeToAgent,
+      description: 'From a request for a human to an agent connecting (AgentConnection).' }, 's'));
+  }
+  if (insights.leadSources) {
+    panels.push(table({ ...at(12, row + 8, 12, 8), title: 'Leads by source', query: insights.leadSources,
+      description: 'Leads created in the range per source, and how many of their sessions asked for a human.' }));
+  }
+  if (insights.unanswered) {
+    panels.push(table({ ...at(0, row + 12, 12, 8), title: 'Unanswered human requests (weekday × hour)', query: insights.unanswered,
+      description: `Requests for an agent that never connected, by local weekday and hour in ${client.timezone}: where staff is missing.` },
+    'color-background', { color: { mode: 'continuous-GrYlRd' } }));
+  }
+
   return {
     uid: dashboardUid(client.id),
     title: DASHBOARD_TITLE,

@@ -9,6 +9,7 @@ import { sessionsSql } from '../analytics/getSessions.ts';
 import type { ClientSource } from '../analytics/source.ts';
 import type { SqlParams } from '../analytics/sql.ts';
 import { ACTIONS, COUNTERS, FUNNEL_STEPS, type Counter } from '../analytics/steps.ts';
+import { insightQueries } from './insightQueries.ts';
 
 /**
  * Every panel's SQL, built from the metric definitions the API uses. Only the placeholders differ: Grafana's own
@@ -92,6 +93,7 @@ export function panelQueries(source: ClientSource, timezone: string) {
        s."durationSeconds" AS "Duration", s."pressedAccept" IS NOT NULL AS "Accepted", s."pressedCallback" IS NOT NULL AS "Callback"
   FROM (${sessionsSql(source, p, { limit: '100' })}) AS s`),
     ...leadQueries(source, p, counts),
+    insights: insightQueries(source, p),
   };
 }
 

@@ -54,6 +54,12 @@ describe('generated Grafana dashboards', () => {
       ['stat', 'Leads'],
       ['stat', 'Lead capture rate'],
       ['timeseries', 'Leads per day'],
+      ['table', 'Time to convert'],
+      ['bargauge', 'After a human request'],
+      ['stat', 'Containment'],
+      ['stat', 'Time to agent'],
+      ['table', 'Leads by source'],
+      ['table', 'Unanswered human requests (weekday × hour)'],
     ]);
     const sources = new Set(dashboards.flatMap((d) => d.panels.flatMap((p) => [p.datasource, ...p.targets.map((t) => t.datasource)])));
     expect([...new Set([...sources].map((s) => JSON.stringify(s)))]).toEqual([JSON.stringify({ type: DATASOURCE_TYPE, uid: 'chatbot-analytics-pg' })]);

@@ -28,7 +28,9 @@ const NUMERIC = new Set([20, 21, 23, 700, 701, 1700]);
 const TITLE = {
   funnel: 'Conversion funnel', rates: 'Conversion rates', duration: 'Session duration', daily: 'Daily sessions and funnel',
   hourly: 'Hourly distribution', heatmap: 'Weekday × hour heatmap', sessions: 'Latest sessions', leads: 'Leads',
-  captureRate: 'Lead capture rate', leadsDaily: 'Leads per day',
+  captureRate: 'Lead capture rate', leadsDaily: 'Leads per day', timeToConvert: 'Time to convert',
+  handoffs: 'After a human request', containment: 'Containment', timeToAgent: 'Time to agent', leadSources: 'Leads by source',
+  unanswered: 'Unanswered human requests (weekday × hour)',
 };
 const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
 const COUNTS = ['sessions', ...COUNTERS] as const;
@@ -90,6 +92,11 @@ beforeAll(async () => {
   db = await createTestDatabase('grafana_panels');
   await loadSydneyFixture(db.pool, 'sydney', 'timestamp');
   await loadSydneyFixture(db.pool, 'sydney_tz', 'timestamptz');
+  // The dashboards assume the chatbot's whole layout: give the fixtures its other (empty) tables and columns.
+  for (const schema of ['sydney', 'sydney_tz']) {
+    await db.pool.query(`ALTER TABLE "${schema}"."Leads" ADD COLUMN "source" TEXT`);
+    await createClientTables(db.pool, schema);
+  }
   await createClientTables(db.pool, 'demo');
   const demo = generateDemoData({ id: 'demo', timezone: 'Europe/London' }, { days: 45, sessionsPerDay: 120, now: NOW });
   await insertDemoData(db.pool, 'demo', demo);
@@ -153,12 +160,15 @@ describe.each(CASES)('$name: the dashboard agrees with the API', ({ client, from
     const range = `from=${from}&to=${to}`;
     for (const endpoint of ['funnel', 'metrics', 'daily', 'hourly', 'heatmap', 'leads']) answer[endpoint] = await api(client, endpoint, range);
     answer.sessions = await api(client, 'sessions', `${range}&limit=100`);
+    for (const [key, endpoint] of [['timeToConvert', 'time-to-convert'], ['handoffs', 'handoffs'], ['conversations', 'conversations'], ['leadSources', 'lead-sources']]) {
+      answer[key!] = await api(client, endpoint!, range);
+    }
     // The same local days picked in Grafana: it sends an inclusive `to`, the last millisecond before the API's end.
     panels = await runDashboard(client, { from: new Date(answer.funnel.from), to: new Date(new Date(answer.funnel.to).getTime() - 1) });
   });
 
   it('expands every panel to plain SQL that runs and has the columns its panel type needs', () => {
-    expect(panels.size).toBe(10);
+    expect(panels.size).toBe(16);
     for (const [title, { type, format, sql, result }] of panels) {
       expect(sql, title).not.toMatch(/\$__|\$\{|\[\[|--|\/\*/); // nothing left to expand, no comments
       const fields = result.fields;
@@ -174,10 +184,17 @@ describe.each(CASES)('$name: the dashboard agrees with the API', ({ client, from
       } else if (type === 'barchart') {
         expect([fields[0]!.name, fields[0]!.dataTypeID, numericFrom(1)], title).toEqual(['Hour', OID.text, []]);
         expect(result.rows.map((r) => r.Hour), title).toEqual(HOURS);
-      } else if (title === TITLE.heatmap) {
+      } else if (title === TITLE.heatmap || title === TITLE.unanswered) {
         expect(fields.map((f) => f.name)).toEqual(['Day', ...HOURS]);
         expect(numericFrom(1)).toEqual([]);
         expect(result.rows.map((r) => r.Day)).toEqual(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']);
+      } else if (title === TITLE.timeToConvert) {
+        expect(fields.map((f) => f.name)).toEqual(['Transition', 'Sessions', 'Median', 'p90', 'Mean']);
+        expect(numericFrom(1)).toEqual([]);
+        expect(result.rows).toHaveLength(5);
+      } else if (title === TITLE.leadSources) {
+        expect(fields.map((f) => f.name)).toEqual(['Source', 'Leads', 'Asked for a human']);
+        expect(numericFrom(1)).toEqual([]);
       } else {
         expect(fields.map((f) => f.name)).toEqual(['Started', 'Session', 'Reached', 'Duration', 'Accepted', 'Callback']);
         expect(fields[0]!.dataTypeID).toBe(OID.timestamptz);
@@ -242,6 +259,32 @@ describe.each(CASES)('$name: the dashboard agrees with the API', ({ client, from
   it('shows the with-email and with-phone counts /leads answers', () => {
     const { withEmail, withPhone } = answer.leads;
     expect(row(TITLE.leads)).toMatchObject({ 'With email': withEmail, 'With phone': withPhone });
+  });
+
+  it('shows the time to convert /time-to-convert answers', () => {
+    expect(rows(TITLE.timeToConvert).map((r) => [r.Sessions, roundMs(r.Median), roundMs(r.p90), roundMs(r.Mean)])).toEqual(
+      answer.timeToConvert.transitions.map((t: Json) => [t.count, t.p50Seconds, t.p90Seconds, t.meanSeconds]),
+    );
+  });
+
+  it('shows the handoff outcomes /handoffs answers (outcomes old enough not to be pending)', () => {
+    const shown = row(TITLE.handoffs);
+    expect(answer.handoffs.outcomes.map((o: Json) => shown[o.outcome[0].toUpperCase() + o.outcome.slice(1)])).toEqual(
+      answer.handoffs.outcomes.map((o: Json) => o.count),
+    );
+  });
+
+  it('shows containment, time to agent, lead sources and unanswered requests as their endpoints answer', () => {
+    const { conversations, contained } = answer.conversations;
+    expect(row(TITLE.containment).Containment).toBe(conversations === 0 ? null : contained / conversations);
+    const agent = answer.handoffs.agent;
+    expect([roundMs(row(TITLE.timeToAgent)['Median time to agent']), roundMs(row(TITLE.timeToAgent)['p90 time to agent'])])
+      .toEqual([agent.timeToAgent.p50Seconds, agent.timeToAgent.p90Seconds]);
+    expect(rows(TITLE.leadSources).map((r) => [r.Source, r.Leads, r['Asked for a human']])).toEqual(
+      answer.leadSources.sources.map((s: Json) => [s.source, s.leads, s.requestedHuman]),
+    );
+    const unanswered = rows(TITLE.unanswered).flatMap((r, i) => HOURS.map((h, hour) => ({ weekday: i + 1, hour, unanswered: r[h] })));
+    expect(unanswered).toEqual(agent.staffing.map((c: Json) => ({ weekday: c.weekday, hour: c.hour, unanswered: c.requested - c.answered })));
   });
 });
 
