@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { authenticate } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { installErrorHandlers } from './errors.ts';
+import { installSecurity } from './security.ts';
 import cookie from '@fastify/cookie';
 import formBody from '@fastify/formbody';
 import { analyticsRoutes } from './routes/analytics.ts';
@@ -27,6 +28,7 @@ export const LOG_REDACT = ['req.headers.authorization', 'req.headers.cookie', 'h
 export async function buildApp(ctx: ApiContext, options: BuildOptions = {}) {
   const app = Fastify({
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: false }),
+    trustProxy: ctx.limits.trustProxy,
     // Drain in-flight requests on close, refuse new ones with 503.
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
@@ -38,6 +40,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}) {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest('principal', null);
+  await installSecurity(app, ctx.limits, ctx.keys, ctx.production);
   await app.register(cookie, { secret: ctx.session.secret });
   await app.register(formBody);
   installErrorHandlers(app);
@@ -51,7 +54,9 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}) {
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
-  app.addHook('onRequest', async (request, reply) => {
+  // preParsing: after the rate limiter's per-route onRequest hook (so floods of bad keys get 429s), before any body
+  // is read or validated.
+  app.addHook('preParsing', async (request, reply) => {
     if (request.routeOptions.config.public || request.url.startsWith('/docs')) return;
     try {
       request.principal = authenticate(request, ctx.keys);

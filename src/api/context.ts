@@ -1,5 +1,6 @@
 import type { ClientConfig } from '../config/clients.ts';
 import type { ClientDatabases } from '../db/clientDatabases.ts';
+import type { LimitsConfig } from '../config/limits.ts';
 import type { KeyRing, Principal } from './auth.ts';
 
 /** Everything the routes need, built once at start-up and passed in (no module reads the environment). */
@@ -12,6 +13,9 @@ export interface ApiContext {
   now: () => Date;
   /** Signs the browser session cookie; `secureCookies` marks it Secure (production, behind HTTPS). */
   session: { secret: string; secureCookies: boolean };
+  limits: LimitsConfig;
+  /** Production: Secure cookies and HSTS. */
+  production: boolean;
   /** Grafana behind `/grafana/`: its address, and the Grafana login operators are proxied as. */
   grafana: { url: string | null; operatorLogin: string };
 }

@@ -72,6 +72,8 @@ export async function startServer(config: AppConfig) {
       demo: config.demo,
       now: () => new Date(),
       session: { secret: config.sessionSecret, secureCookies: config.production },
+      limits: config.limits,
+      production: config.production,
       grafana: { url: config.grafana.url, operatorLogin: config.grafana.adminUser },
     },
     { loggerInstance: log },

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseClients, type ClientConfig } from './clients.ts';
+import { parseLimits, type LimitsConfig } from './limits.ts';
 import { parseGrafanaConfig, readSessionSecret, type GrafanaConfig } from './grafana.ts';
 import { clientKeyVariable, Problems, readBool, readInt, readString, type Env } from './env.ts';
 
@@ -25,6 +26,7 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   clients: ClientConfig[];
   grafana: GrafanaConfig;
+  limits: LimitsConfig;
   /** Signs browser session cookies. */
   sessionSecret: string;
 }
@@ -76,6 +78,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 100, 120000, problems),
     clients,
     grafana: parseGrafanaConfig(env, clients, problems),
+    limits: parseLimits(env, problems),
     sessionSecret: readSessionSecret(env, production, problems),
   };
   if (problems.list.length > 0) throw new ConfigError(problems.list);

@@ -1,33 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientConfig } from '../../src/config/clients.ts';
-import { ClientDatabases } from '../../src/db/clientDatabases.ts';
-import { conversationRoutes } from '../../src/api/routes/conversations.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
 import { BETA, loadChatFixture } from '../fixtures/chatFixture.ts';
-import { bearer, buildTestApp, KEYS, SESSION_SECRET, testClient } from '../helpers/buildTestApp.ts';
+import { bearer, buildTestApp, KEYS, testClient } from '../helpers/buildTestApp.ts';
 
 type App = Awaited<ReturnType<typeof buildTestApp>>;
 const MAY = 'from=2024-05-01&to=2024-05-02';
 let database: TestDatabase;
 let app: App;
-
-/** Adds the routes unless app.ts already registers them, with a context over the same clients. */
-async function addConversationRoutes(target: App, clients: ClientConfig[]) {
-  if (target.hasRoute({ method: 'GET', url: '/api/:clientId/conversations' })) return;
-  const databases = ClientDatabases.fromClients(clients, { poolMax: 2, connectTimeoutMs: 1000, statementTimeoutMs: 5000, idleTimeoutMs: 5000 }, { warn() {} });
-  await target.register(conversationRoutes, {
-    ctx: {
-      clients: new Map(clients.map((c) => [c.id, c])),
-      databases,
-      keys: { adminApiKey: KEYS.admin, clientApiKeys: new Map([['alpha', KEYS.alpha]]) },
-      demo: false,
-      now: () => new Date('2024-04-08T02:00:00Z'),
-      session: { secret: SESSION_SECRET, secureCookies: false },
-      grafana: { url: null, operatorLogin: 'admin' },
-    },
-  });
-  target.addHook('onClose', () => databases.close());
-}
 
 beforeAll(async () => {
   database = await createTestDatabase('conversations_api');
@@ -36,7 +15,6 @@ beforeAll(async () => {
   await loadChatFixture(database.pool, 'gamma', { kind: 'timestamp', chat: false, leadSource: null, agentConnections: false });
   const clients = ['alpha', 'beta', 'gamma'].map((id) => testClient(id, 'Australia/Sydney', database.url, id));
   app = await buildTestApp(clients, { admin: KEYS.admin, clients: { alpha: KEYS.alpha } });
-  await addConversationRoutes(app, clients);
   await app.ready();
 }, 60_000);
 afterAll(async () => {

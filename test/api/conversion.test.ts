@@ -1,34 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
 import { loadHandoffFixture } from '../fixtures/handoffFixture.ts';
-import { bearer, buildTestApp, KEYS, SESSION_SECRET, testClient } from '../helpers/buildTestApp.ts';
-import type { ClientConfig } from '../../src/config/clients.ts';
-import { ClientDatabases } from '../../src/db/clientDatabases.ts';
-import { conversionRoutes } from '../../src/api/routes/conversion.ts';
+import { bearer, buildTestApp, KEYS, testClient } from '../helpers/buildTestApp.ts';
 
 type App = Awaited<ReturnType<typeof buildTestApp>>;
 const APRIL = 'from=2024-04-06&to=2024-04-08';
 let alphaDb: TestDatabase;
 let betaDb: TestDatabase;
 let app: App;
-
-/** Registers the conversion routes unless `buildApp` already does, with a context like the test app's. */
-async function withConversionRoutes(target: App, clients: ClientConfig[]) {
-  if (target.hasRoute({ method: 'GET', url: '/api/:clientId/handoffs' })) return;
-  const databases = ClientDatabases.fromClients(clients, { poolMax: 2, connectTimeoutMs: 1000, statementTimeoutMs: 5000, idleTimeoutMs: 5000 }, { warn() {} });
-  target.addHook('onClose', () => databases.close());
-  await target.register(conversionRoutes, {
-    ctx: {
-      clients: new Map(clients.map((c) => [c.id, c])),
-      databases,
-      keys: { adminApiKey: KEYS.admin, clientApiKeys: new Map() },
-      demo: false,
-      now: () => new Date('2024-04-08T02:00:00Z'),
-      session: { secret: SESSION_SECRET, secureCookies: false },
-      grafana: { url: null, operatorLogin: 'admin' },
-    },
-  });
-}
 
 beforeAll(async () => {
   alphaDb = await createTestDatabase('conversion_alpha');
@@ -38,7 +17,6 @@ beforeAll(async () => {
   await loadHandoffFixture(betaDb.pool, 'public', 'timestamptz', { agentConnection: false });
   const clients = [testClient('alpha', 'Australia/Sydney', alphaDb.url), testClient('beta', 'Europe/London', betaDb.url)];
   app = await buildTestApp(clients, { admin: KEYS.admin, clients: { alpha: KEYS.alpha, beta: KEYS.beta } });
-  await withConversionRoutes(app, clients);
   await app.ready();
 }, 60_000);
 afterAll(async () => {

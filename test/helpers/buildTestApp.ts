@@ -2,6 +2,7 @@ import type { ClientConfig } from '../../src/config/clients.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { ClientDatabases } from '../../src/db/clientDatabases.ts';
 import type { DbSettings } from '../../src/config/loadConfig.ts';
+import type { LimitsConfig } from '../../src/config/limits.ts';
 
 export const KEYS = {
   admin: 'admin-key-0123456789abcdef',
@@ -30,6 +31,7 @@ export async function buildTestApp(
   keys: { admin?: string | null; clients?: Record<string, string> } = {},
   grafanaUrl: string | null = null,
   db: Partial<DbSettings> = {},
+  limits: Partial<LimitsConfig> = {},
 ) {
   const settings = { poolMax: 3, connectTimeoutMs: 1000, statementTimeoutMs: 5000, idleTimeoutMs: 5000, ...db };
   const databases = ClientDatabases.fromClients(clients, settings, { warn() {} });
@@ -40,6 +42,8 @@ export async function buildTestApp(
     demo: false,
     now: () => new Date('2024-04-08T02:00:00Z'),
     session: { secret: SESSION_SECRET, secureCookies: false },
+    limits: { requestsPerMinute: 100_000, loginAttemptsPerMinute: 10_000, corsOrigins: [], trustProxy: false, ...limits },
+    production: false,
     grafana: { url: grafanaUrl, operatorLogin: 'admin' },
   });
   app.addHook('onClose', () => databases.close());

@@ -66,7 +66,8 @@ export const grafanaRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
     prefix,
     rewritePrefix: prefix, // Grafana serves from the same sub-path (serve_from_sub_path)
     websocket: true, // Grafana Live
-    config: { public: true },
+    // Grafana's own UI sends many requests per page: a larger budget than the API's, still bounded.
+    config: { public: true, rateLimit: { max: ctx.limits.requestsPerMinute * 10, timeWindow: '1 minute' } },
     preHandler: async (request, reply) => {
       const principal = sessionPrincipal(request, ctx);
       if (!principal) return signInFirst(request, reply);

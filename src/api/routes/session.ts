@@ -20,7 +20,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
   }, async (request, reply) => reply.type('text/html; charset=utf-8').send(loginPage(safeNext(request.query.next))));
 
   app.post('/login', {
-    config: { public: true },
+    // Key guessing: a few attempts a minute per IP, whatever else the caller sends.
+    config: { public: true, rateLimit: { max: ctx.limits.loginAttemptsPerMinute, timeWindow: '1 minute', keyGenerator: (request) => `login:${request.ip}` } },
     schema: {
       hide: true,
       body: Type.Object({ key: Type.String({ maxLength: 512 }), next: Type.Optional(Type.String({ maxLength: 2000 })) }),
