@@ -21,9 +21,6 @@ export interface BuildOptions {
   loggerInstance?: FastifyServerOptions['loggerInstance'];
 }
 
-/** Secrets never reach the logs, whatever a future serializer includes. */
-export const LOG_REDACT = ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'];
-
 /** Builds the HTTP app (no listening here: tests use `inject`, `src/cli/start.ts` listens). */
 export async function buildApp(ctx: ApiContext, options: BuildOptions = {}) {
   const app = Fastify({

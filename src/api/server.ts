@@ -1,10 +1,11 @@
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { AppConfig } from '../config/loadConfig.ts';
 import type { ClientConfig } from '../config/clients.ts';
 import { ClientDatabases } from '../db/clientDatabases.ts';
 import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded/startEmbeddedPostgres.ts';
 import { loadDemoClients } from '../demo/loadDemo.ts';
-import { buildApp, LOG_REDACT } from './app.ts';
+import { buildApp } from './app.ts';
+import { createLogger } from './logger.ts';
 import { isOpen } from './auth.ts';
 import { formatReport, syncGrafana } from '../grafana/sync/index.ts';
 
@@ -49,7 +50,7 @@ async function syncGrafanaInBackground(config: AppConfig, clients: ClientConfig[
 
 /** Starts the API: demo database if needed, pools, HTTP, and a graceful shutdown on SIGTERM/SIGINT. */
 export async function startServer(config: AppConfig) {
-  const log = pino({ level: config.logLevel, redact: LOG_REDACT });
+  const log = createLogger(config.logLevel);
   let clients = config.clients;
   let embedded: EmbeddedPostgres | null = null;
   let db = config.db;

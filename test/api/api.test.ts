@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/freePort.ts';
+import { DEAD_DB_PASSWORD } from '../helpers/secrets.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
 import { loadSydneyFixture } from '../fixtures/sydneyFixture.ts';
 import { bearer, buildTestApp, KEYS, testClient } from '../helpers/buildTestApp.ts';
@@ -26,7 +27,7 @@ beforeAll(async () => {
     ('beta-2', '2024-04-07T10:00:00Z', NULL, NULL, NULL, NULL, NULL, '2024-04-07T10:00:00Z', '2024-04-07T10:00:00Z'),
     ('beta-3', '2024-04-07T11:00:00Z', NULL, NULL, NULL, NULL, NULL, '2024-04-07T11:00:00Z', '2024-04-07T11:00:00Z')`);
   // nothing listens on that port: the "database is down" case, on a real socket
-  deadUrl = `postgres://postgres:s3cret-password@127.0.0.1:${await freePort()}/nowhere`;
+  deadUrl = `postgres://postgres:${DEAD_DB_PASSWORD}@127.0.0.1:${await freePort()}/nowhere`;
   app = await buildTestApp(
     [
       testClient('alpha', 'Australia/Sydney', alphaDb.url),
@@ -122,7 +123,7 @@ describe('a client whose database is down', () => {
     const res = await get('/api/down/test');
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual({ ok: false, error: "This client's database is unreachable" });
-    expect(res.body).not.toContain('s3cret');
+    expect(res.body).not.toContain(DEAD_DB_PASSWORD);
     expect(res.body).not.toContain('127.0.0.1');
   });
 
@@ -211,7 +212,8 @@ describe('authentication and permissions', () => {
   it('lists only the clients a key may see, without database URLs', async () => {
     const all = await get('/clients', KEYS.admin);
     expect(all.json().map((c: { id: string }) => c.id)).toEqual(['alpha', 'beta', 'down', 'unset']);
-    expect(all.body).not.toMatch(/postgres:|s3cret|dbUrl|database/);
+    expect(all.body).not.toMatch(/postgres:|dbUrl|database/);
+    expect(all.body).not.toContain(DEAD_DB_PASSWORD);
     expect((await get('/clients', KEYS.alpha)).json().map((c: { id: string }) => c.id)).toEqual(['alpha']);
   });
 

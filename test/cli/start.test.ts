@@ -4,8 +4,8 @@ import { freePort } from '../helpers/freePort.ts';
 import { startFakeGrafana, type FakeGrafana } from '../helpers/fakeGrafana.ts';
 
 const TSX = 'node_modules/.bin/tsx';
-const ADMIN = 'admin-key-for-the-start-test';
-const MAPLE = 'maple-key-for-the-start-test';
+import { START_ADMIN_KEY as ADMIN, START_MAPLE_KEY as MAPLE, GRAFANA_ADMIN_PASSWORD } from '../helpers/secrets.ts';
+import { captureProcessOutput } from '../helpers/logCapture.ts';
 
 /** The real entry point (`npm start` runs it) on a fresh machine: no database URLs, so demo data. */
 describe('npm start on a fresh machine', () => {
@@ -18,10 +18,10 @@ describe('npm start on a fresh machine', () => {
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    grafana = await startFakeGrafana({ adminPassword: 'grafana-admin-secret' });
+    grafana = await startFakeGrafana({ adminPassword: GRAFANA_ADMIN_PASSWORD });
     const env = {
       PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), HOST: '127.0.0.1', ADMIN_API_KEY: ADMIN, MAPLE_API_KEY: MAPLE,
-      GRAFANA_URL: grafana.url, GRAFANA_ADMIN_PASSWORD: 'grafana-admin-secret', GRAFANA_SYNC_ON_START: '1',
+      GRAFANA_URL: grafana.url, GRAFANA_ADMIN_PASSWORD: GRAFANA_ADMIN_PASSWORD, GRAFANA_SYNC_ON_START: '1',
     };
     child = spawn(TSX, ['src/cli/start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk) => (output += chunk));
@@ -31,6 +31,7 @@ describe('npm start on a fresh machine', () => {
   }, 60_000);
 
   afterAll(async () => {
+    captureProcessOutput('npm start (demo)', output);
     if (child.exitCode === null) child.kill('SIGKILL');
     await grafana?.close();
   });
@@ -63,7 +64,7 @@ describe('npm start on a fresh machine', () => {
   it('never writes an API key or the Grafana password to the log', () => {
     expect(output).not.toContain(ADMIN);
     expect(output).not.toContain(MAPLE);
-    expect(output).not.toContain('grafana-admin-secret');
+    expect(output).not.toContain(GRAFANA_ADMIN_PASSWORD);
   });
 
   it('drains and exits 0 on SIGTERM', async () => {

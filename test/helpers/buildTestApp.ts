@@ -1,6 +1,7 @@
 import type { ClientConfig } from '../../src/config/clients.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { ClientDatabases } from '../../src/db/clientDatabases.ts';
+import { capturedLogger } from './logCapture.ts';
 import type { DbSettings } from '../../src/config/loadConfig.ts';
 import type { LimitsConfig } from '../../src/config/limits.ts';
 
@@ -23,9 +24,12 @@ export function testClient(id: string, timezone: string, url: string | null, sch
   };
 }
 
-/** The real app with real pools, configured in code instead of the environment; closes pools with the app. */
 export const SESSION_SECRET = 'test-session-secret-0123456789abcdef';
 
+/**
+ * The real app with real pools, configured in code instead of the environment; closes pools with the app. It logs
+ * like production (into test-artifacts/logs, scanned for secrets after the run).
+ */
 export async function buildTestApp(
   clients: ClientConfig[],
   keys: { admin?: string | null; clients?: Record<string, string> } = {},
@@ -34,7 +38,8 @@ export async function buildTestApp(
   limits: Partial<LimitsConfig> = {},
 ) {
   const settings = { poolMax: 3, connectTimeoutMs: 1000, statementTimeoutMs: 5000, idleTimeoutMs: 5000, ...db };
-  const databases = ClientDatabases.fromClients(clients, settings, { warn() {} });
+  const log = capturedLogger();
+  const databases = ClientDatabases.fromClients(clients, settings, log);
   const app = await buildApp({
     clients: new Map(clients.map((c) => [c.id, c])),
     databases,
@@ -45,7 +50,7 @@ export async function buildTestApp(
     limits: { requestsPerMinute: 100_000, loginAttemptsPerMinute: 10_000, corsOrigins: [], trustProxy: false, ...limits },
     production: false,
     grafana: { url: grafanaUrl, operatorLogin: 'admin' },
-  });
+  }, { loggerInstance: log });
   app.addHook('onClose', () => databases.close());
   return app;
 }

@@ -1,0 +1,43 @@
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { KEYS, SESSION_SECRET } from './helpers/buildTestApp.ts';
+import { LOG_DIR } from './helpers/logCapture.ts';
+import { SPAWNED_SECRETS } from './helpers/secrets.ts';
+
+/** Patterns no log line may contain: keys and secrets used by the tests, database URLs, credentials in any URL. */
+const FORBIDDEN: [string, RegExp][] = [
+  ...[...Object.values(KEYS), SESSION_SECRET, ...SPAWNED_SECRETS].map((secret): [string, RegExp] => [
+    `the secret ${secret.slice(0, 6)}…`, new RegExp(secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+  ]),
+  ['a database URL', /postgres(?:ql)?:\/\//i],
+  ['a URL with a password', /[a-z]+:\/\/[^/\s:@"]+:[^@\s"]+@/i],
+  ['a bearer token', /Bearer\s+[A-Za-z0-9._~+/-]{8,}/],
+  ['a session cookie', /ca_session=[^;\s"]{8,}/],
+];
+
+/** Vitest reports a teardown error but still exits 0: set the exit code ourselves. */
+function fail(message: string): never {
+  process.exitCode = 1;
+  throw new Error(message);
+}
+
+export function setup() {
+  rmSync(LOG_DIR, { recursive: true, force: true });
+}
+
+/** After the whole run: every captured log line is checked; one leak fails the run. */
+export function teardown() {
+  if (!existsSync(LOG_DIR)) fail(`no logs were captured in ${LOG_DIR}: the capture is broken`);
+  const leaks: string[] = [];
+  let lines = 0;
+  for (const name of readdirSync(LOG_DIR)) {
+    readFileSync(join(LOG_DIR, name), 'utf8').split('\n').forEach((line, i) => {
+      if (!line) return;
+      lines++;
+      for (const [what, pattern] of FORBIDDEN) if (pattern.test(line)) leaks.push(`${name}:${i + 1} contains ${what}`);
+    });
+  }
+  if (lines === 0) fail('the captured logs are empty: the capture is broken');
+  if (leaks.length > 0) fail(`Secrets in the logs of this test run:\n  ${leaks.slice(0, 20).join('\n  ')}`);
+  console.log(`log scan: ${lines} captured log lines, no key, password, session or database URL in them`);
+}
