@@ -90,7 +90,11 @@ export async function startServer(config: AppConfig) {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     force.unref();
+    // Keep-alive sockets that finish their last response while we drain would hold close() open until they time
+    // out: close each one as soon as it is idle (in-flight requests are never cut).
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
     await app.close();
+    clearInterval(sweep);
     await databases.close();
     await embedded?.stop();
     log.info('shutdown complete');
