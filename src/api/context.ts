@@ -1,6 +1,7 @@
 import type { ClientConfig } from '../config/clients.ts';
 import type { ClientDatabases } from '../db/clientDatabases.ts';
 import type { LimitsConfig } from '../config/limits.ts';
+import type { ResultCache } from '../cache/resultCache.ts';
 import type { KeyRing, Principal } from './auth.ts';
 
 /** Everything the routes need, built once at start-up and passed in (no module reads the environment). */
@@ -14,6 +15,8 @@ export interface ApiContext {
   /** Signs the browser session cookie; `secureCookies` marks it Secure (production, behind HTTPS). */
   session: { secret: string; secureCookies: boolean };
   limits: LimitsConfig;
+  /** Answers of metric endpoints, shared by identical requests for a short time; null when switched off. */
+  cache: ResultCache | null;
   /** Production: Secure cookies and HSTS. */
   production: boolean;
   /** Grafana behind `/grafana/`: its address, and the Grafana login operators are proxied as. */

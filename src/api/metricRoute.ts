@@ -11,6 +11,7 @@ import { DEFAULT_FUNNEL } from '../analytics/sql.ts';
 import { canSee } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { toCsv, wantsCsv, type CsvTable } from './csv.ts';
+import { ResultCache, type CachedAnswer } from '../cache/resultCache.ts';
 import { databaseFailure, notFound } from './errors.ts';
 import { ClientParams, comparableBody, compareQuery, ErrorBody, funnelQuery, metricBody, rangeQuery } from './schemas/common.ts';
 
@@ -105,7 +106,7 @@ export function registerMetric<Q extends object, B extends object, P = undefined
     const funnel = spec.funnel ? parseFunnelOptions(query) : DEFAULT_FUNNEL;
     const other = spec.compare ? resolveComparison(query, range, ctx.now()) : null;
     const parsed = spec.parse?.(query) as P;
-    const body = await withClientDatabase(ctx, client, async (db, source) => {
+    const compute = () => withClientDatabase(ctx, client, async (db, source) => {
       const current = await spec.compute({ client, db, source, q: metricQuery(range, funnel), query, parsed });
       const answer = { clientId: client.id, timezone: range.timezone, from: range.from.toISO()!, to: range.to.toISO()!, ...current };
       if (!other || !spec.compare) return answer;
@@ -116,6 +117,23 @@ export function registerMetric<Q extends object, B extends object, P = undefined
         changes: spec.compare(current, previous),
       };
     });
-    return sendAnswer(request, reply, body, () => spec.csv(body as B, range.timezone), `${client.id}-${spec.path}-${range.days[0] ?? 'empty'}`);
+    // Everything the answer depends on, normalised: two spellings of one range share an entry.
+    const key = ResultCache.key({
+      client: client.id, path: spec.path, from: range.from.toUTC().toISO(), to: range.to.toUTC().toISO(), tz: range.timezone,
+      funnel, compare: other && [other.from.toUTC().toISO(), other.to.toUTC().toISO()], parsed,
+      extra: Object.keys(spec.query ?? {}).map((name) => [name, (query as Record<string, unknown>)[name]]),
+    });
+    const cached = ctx.cache ? await ctx.cache.getOrCompute(key, compute) : uncached(await compute());
+    const csv = wantsCsv(request);
+    const etag = csv ? cached.etag.replace(/"$/, '-csv"') : cached.etag;
+    reply.header('etag', etag).header('vary', 'Accept, Authorization, Cookie');
+    reply.header('cache-control', ctx.cache ? `private, max-age=${Math.floor(cached.remainingMs / 1000)}` : 'private, no-cache');
+    if (request.headers['if-none-match'] === etag) return reply.status(304).send();
+    const body = { ...cached.body, generatedAt: cached.generatedAt };
+    return sendAnswer(request, reply, body, () => spec.csv(body as unknown as B, range.timezone), `${client.id}-${spec.path}-${range.days[0] ?? 'empty'}`);
   });
+}
+
+function uncached<T>(body: T): CachedAnswer<T> {
+  return { body, generatedAt: new Date().toISOString(), remainingMs: 0, etag: `"${ResultCache.key({ body })}"` };
 }

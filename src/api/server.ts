@@ -6,6 +6,7 @@ import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres, type EmbeddedPostgres 
 import { loadDemoClients } from '../demo/loadDemo.ts';
 import { buildApp } from './app.ts';
 import { createLogger } from './logger.ts';
+import { createResultCache } from '../cache/createResultCache.ts';
 import { isOpen } from './auth.ts';
 import { formatReport, syncGrafana } from '../grafana/sync/index.ts';
 
@@ -65,6 +66,7 @@ export async function startServer(config: AppConfig) {
   }
 
   const databases = ClientDatabases.fromClients(clients, db, log);
+  const cache = createResultCache(config.cache, log);
   const app = await buildApp(
     {
       clients: new Map(clients.map((c) => [c.id, c])),
@@ -74,6 +76,7 @@ export async function startServer(config: AppConfig) {
       now: () => new Date(),
       session: { secret: config.sessionSecret, secureCookies: config.production },
       limits: config.limits,
+      cache,
       production: config.production,
       grafana: { url: config.grafana.url, operatorLogin: config.grafana.adminUser },
     },
@@ -96,6 +99,7 @@ export async function startServer(config: AppConfig) {
     await app.close();
     clearInterval(sweep);
     await databases.close();
+    await cache?.close();
     await embedded?.stop();
     log.info('shutdown complete');
     process.exit(0);

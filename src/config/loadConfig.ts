@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseClients, type ClientConfig } from './clients.ts';
 import { parseLimits, type LimitsConfig } from './limits.ts';
+import { parseCache, type CacheConfig } from './cache.ts';
 import { parseGrafanaConfig, readSessionSecret, type GrafanaConfig } from './grafana.ts';
 import { clientKeyVariable, Problems, readBool, readInt, readString, type Env } from './env.ts';
 
@@ -27,6 +28,7 @@ export interface AppConfig {
   clients: ClientConfig[];
   grafana: GrafanaConfig;
   limits: LimitsConfig;
+  cache: CacheConfig;
   /** Signs browser session cookies. */
   sessionSecret: string;
 }
@@ -79,6 +81,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     clients,
     grafana: parseGrafanaConfig(env, clients, problems),
     limits: parseLimits(env, problems),
+    cache: parseCache(env, problems),
     sessionSecret: readSessionSecret(env, production, problems),
   };
   if (problems.list.length > 0) throw new ConfigError(problems.list);

@@ -31,7 +31,7 @@ describe('GET /api/{clientId}/conversations', () => {
   it('answers the conversation figures for the range', async () => {
     expect(await json(`/api/alpha/conversations?${MAY}`)).toEqual({
       clientId: 'alpha', timezone: 'Australia/Sydney', from: '2024-05-01T00:00:00.000+10:00', to: '2024-05-03T00:00:00.000+10:00',
-      available: true, sessions: 6, conversations: 5, conversationRate: 5 / 6, contained: 3, containmentRate: 0.6,
+      generatedAt: expect.any(String), available: true, sessions: 6, conversations: 5, conversationRate: 5 / 6, contained: 3, containmentRate: 0.6,
       messages: 16, messagesByRole: { user: 8, bot: 5, agent: 2, other: 1 },
       messagesPerConversation: { p50: 3, p90: 5.2, mean: 3.2 },
       conversationLength: { conversations: 4, p50Seconds: 85, p90Seconds: 209, meanSeconds: 102.5 },

@@ -2,6 +2,7 @@ import type { ClientConfig } from '../../src/config/clients.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { ClientDatabases } from '../../src/db/clientDatabases.ts';
 import { capturedLogger } from './logCapture.ts';
+import type { ResultCache } from '../../src/cache/resultCache.ts';
 import type { DbSettings } from '../../src/config/loadConfig.ts';
 import type { LimitsConfig } from '../../src/config/limits.ts';
 
@@ -36,6 +37,7 @@ export async function buildTestApp(
   grafanaUrl: string | null = null,
   db: Partial<DbSettings> = {},
   limits: Partial<LimitsConfig> = {},
+  cache: ResultCache | null = null,
 ) {
   const settings = { poolMax: 3, connectTimeoutMs: 1000, statementTimeoutMs: 5000, idleTimeoutMs: 5000, ...db };
   const log = capturedLogger();
@@ -49,9 +51,13 @@ export async function buildTestApp(
     session: { secret: SESSION_SECRET, secureCookies: false },
     limits: { requestsPerMinute: 100_000, loginAttemptsPerMinute: 10_000, corsOrigins: [], trustProxy: false, ...limits },
     production: false,
+    cache,
     grafana: { url: grafanaUrl, operatorLogin: 'admin' },
   }, { loggerInstance: log });
-  app.addHook('onClose', () => databases.close());
+  app.addHook('onClose', async () => {
+    await databases.close();
+    await cache?.close();
+  });
   return app;
 }
 

@@ -44,6 +44,7 @@ export const rangeHeader = {
   timezone: Type.String(),
   from: Type.String({ description: 'resolved inclusive start, RFC 3339' }),
   to: Type.String({ description: 'resolved exclusive end, RFC 3339' }),
+  generatedAt: Type.String({ description: 'when these numbers were computed (answers are cached briefly)' }),
 };
 
 export const ChangeSchema = Type.Object({
