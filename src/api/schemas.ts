@@ -13,3 +13,5 @@ export const HeatmapBody = metricBody(HeatmapFields);
 export const MetricsBody = comparableBody(MetricsFields);
 export const SessionsBody = metricBody(SessionsFields);
 export const LeadsBody = Type.Union([comparableBody(LeadsFields), comparableBody(LeadsUnavailableFields)]);
+export { HandoffsBody, TimeToConvertBody } from './schemas/conversion.ts';
+export { ConversationsBody, LeadSourcesBody, SessionDetailBody } from './schemas/conversations.ts';

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { contrast, readableOnWhite, textOn } from '../../src/web/app/color.ts';
-import { describeChange, formatDuration } from '../../src/web/app/format.ts';
+import { describeChange, formatDuration, formatNumber, formatSpan, formatTime } from '../../src/web/app/format.ts';
+import { describeStaffing, worstCell } from '../../src/web/app/staffing.ts';
+import { transitionLabel } from '../../src/web/app/timeToConvert.ts';
 import type { Change } from '../../src/web/app/api.ts';
 import { addDays, dayCount, PRESETS, rangeFromSearch } from '../../src/web/app/range.ts';
 
@@ -53,5 +55,26 @@ describe('numbers and colours', () => {
     expect(readableOnWhite('#0f766e')).toBe('#0f766e'); // already readable: unchanged
     expect(textOn('#ffd700')).toBe('#1f2328');
     expect(textOn('#0f766e')).toBe('#ffffff');
+  });
+});
+
+describe('handoff, time-to-convert and session wording', () => {
+  const cell = (weekday: number, hour: number, requested: number, answered: number) => ({ weekday, hour, requested, answered });
+
+  it('finds the hour with the most unanswered requests (ties: the earlier one) and describes the staffing view', () => {
+    const cells = [cell(1, 9, 3, 3), cell(2, 10, 4, 2), cell(3, 8, 2, 0), cell(7, 23, 1, 0)];
+    expect(worstCell(cells)).toEqual(cell(2, 10, 4, 2));
+    expect(describeStaffing(cells)).toBe('Agent requests by weekday and local hour: 10 requested, 5 answered. Most unanswered: Tue 10:00, 2 of 4.');
+    expect(worstCell([cell(1, 0, 0, 0), cell(5, 12, 2, 2)])).toBeNull();
+    expect(describeStaffing([cell(5, 12, 2, 2)])).toBe('Agent requests by weekday and local hour: 2 requested, 2 answered. Every request was answered.');
+  });
+
+  it('names transitions and formats settings, percentiles and times of day on the client clock', () => {
+    expect(transitionLabel({ from: 'pageLoaded', to: 'pressedContinue' })).toBe('Page load → Continue with bot');
+    expect([formatSpan(600), formatSpan(3600), formatSpan(7200), formatSpan(90)]).toEqual(['10 minutes', '1 hour', '2 hours', '90 seconds']);
+    expect([formatNumber(5.2), formatNumber(3), formatNumber(8.074), formatNumber(null)]).toEqual(['5.2', '3', '8.1', '—']);
+    // 00:00:05 UTC on 1 May is 10:00:05 in Sydney (AEST) and 01:00:05 in London (BST)
+    expect(formatTime('2024-05-01T00:00:05Z', 'Australia/Sydney')).toBe('10:00:05');
+    expect(formatTime('2024-05-01T00:00:05Z', 'Europe/London')).toBe('01:00:05');
   });
 });

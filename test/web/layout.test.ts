@@ -34,8 +34,9 @@ async function dashboard(viewport: typeof DESKTOP): Promise<{ page: Page; firstC
 describe('layout, keyboard and contrast', () => {
   it('fills a desktop screen with every panel and draws the first chart quickly', async () => {
     const { page, firstChartMs } = await dashboard(DESKTOP);
-    expect(await page.locator('.panel[data-state="ready"]').count()).toBe(7);
+    expect(await page.locator('.panel[data-state="ready"]').count()).toBe(11);
     expect(await page.locator('#daily svg').count()).toBe(1);
+    expect(await page.locator('#handoffs .chart-staffing svg').count()).toBe(1);
     console.log(`dashboard: first chart ${Math.round(firstChartMs)} ms after navigation (desktop)`);
     expect(firstChartMs).toBeLessThan(5000);
     const shot = await saveScreenshot(page, 'dashboard-desktop');
@@ -71,5 +72,22 @@ describe('layout, keyboard and contrast', () => {
   it('keeps every piece of text at WCAG AA contrast, in the client colours too', async () => {
     const { page } = await dashboard(DESKTOP);
     expect(await lowContrastText(page)).toEqual([]);
+  });
+
+  it("shows a session's timeline and transcript in a dialog over the page, at AA contrast", async () => {
+    const { page } = await dashboard(DESKTOP);
+    const ids = await page.locator('#sessions tbody tr').evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.session!));
+    const rich = async (id: string) => {
+      const detail = await world.api(`/api/beta/sessions/${id}`);
+      return detail.transcript.rows.length >= 4 && detail.leads.rows.length > 0 && detail.agentConnections.rows.length > 0;
+    };
+    let chosen = ids[0]!;
+    for (const id of ids) if (await rich(id)) { chosen = id; break; }
+    await page.getByRole('button', { name: `Open session ${chosen}`, exact: true }).click();
+    await page.locator('dialog.session-dialog[data-state="ready"]').waitFor();
+    expect(await lowContrastText(page)).toEqual([]);
+    const shot = await saveScreenshot(page, 'dashboard-session-detail', false);
+    if (DOCS) await copyFile(shot, `${DOCS}screenshot-session.png`);
+    expect(errorsOf(page)).toEqual([]);
   });
 });

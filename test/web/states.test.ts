@@ -48,7 +48,7 @@ describe('loading, empty and error states', () => {
 
   it("says that the client's database is unreachable, in every panel and once above them", async () => {
     await open('/down/dashboard');
-    expect(Object.values(await states())).toEqual(Array(7).fill('error'));
+    expect(Object.values(await states())).toEqual(Array(11).fill('error'));
     expect(await status('funnel')).toBe("This client's database is unreachable. The numbers will be back when it answers again.");
     expect(await page.locator('.banner').getByRole('paragraph').allTextContents()).toEqual([
       "This client's database is unreachable. The numbers will be back when it answers again.",
@@ -61,9 +61,12 @@ describe('loading, empty and error states', () => {
   it('shows leads as "not available" (not as an error) when the client has no Leads table', async () => {
     await open('/gamma/dashboard');
     const all = await states();
-    expect(all.leads).toBe('unavailable');
+    // gamma has neither Leads nor ChatLog: leads, lead sources and conversations are not available, the rest shows.
+    const missing = ['leads', 'lead-sources', 'conversations'];
+    expect(missing.map((id) => all[id])).toEqual(Array(3).fill('unavailable'));
     expect(await status('leads')).toMatch(/^Not available: /);
-    expect(Object.entries(all).filter(([id]) => id !== 'leads').every(([, state]) => state === 'ready')).toBe(true);
+    expect(await status('lead-sources')).toBe('Not available: The client database has no "Leads" table');
+    expect(Object.entries(all).filter(([id]) => !missing.includes(id)).every(([, state]) => state === 'ready')).toBe(true);
     expect(await page.locator('.tile[data-metric="leads"] .tile-value').textContent()).toBe('Not available');
     expect(await page.locator('.tile[data-metric="captureRate"] .tile-value').textContent()).toBe('Not available');
     expect(await page.locator('.banner').isHidden()).toBe(true);
@@ -73,7 +76,10 @@ describe('loading, empty and error states', () => {
     await open('/alpha/dashboard?from=2023-01-01&to=2023-01-31');
     const all = await states();
     expect([all.funnel, all.daily, all.hourly, all.heatmap, all.sessions]).toEqual(Array(5).fill('empty'));
+    expect([all.handoffs, all['time-to-convert']]).toEqual(['empty', 'empty']);
     expect(await status('funnel')).toBe('No sessions in this range.');
+    expect(await status('handoffs')).toBe('No human requests in this range.');
+    expect(await page.locator('#time-to-convert a.csv').getAttribute('href')).toBe('/api/alpha/time-to-convert?from=2023-01-01&to=2023-01-31&format=csv');
     expect(await page.locator('.tile[data-metric="sessions"]').getAttribute('data-value')).toBe('0');
     expect(await page.locator('#daily a.csv').getAttribute('href')).toBe('/api/alpha/daily?from=2023-01-01&to=2023-01-31&format=csv');
   });

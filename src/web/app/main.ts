@@ -4,15 +4,20 @@ import { ApiFailure, csvUrl, fetchAnswer, type Endpoint } from './api.ts';
 import { Chart } from './chart.ts';
 import { readableOnWhite, textOn } from './color.ts';
 import { h } from './dom.ts';
+import { renderConversations } from './conversations.ts';
 import { renderFunnel } from './funnel.ts';
+import { renderHandoffs } from './handoffs.ts';
 import { renderHeader } from './header.ts';
 import { renderLeads } from './leads.ts';
+import { renderLeadSources } from './leadSources.ts';
 import { Panel } from './panel.ts';
 import { dayCount, rangeFromSearch, searchOf, type DayRange } from './range.ts';
 import { RangeControls } from './rangeControls.ts';
 import { renderDaily, renderHeatmap, renderHourly } from './series.ts';
+import { SessionDialog } from './sessionDetail.ts';
 import { SessionsTable } from './sessions.ts';
 import { renderTiles } from './tiles.ts';
+import { renderTimeToConvert } from './timeToConvert.ts';
 
 const boot = JSON.parse(document.getElementById(BOOT_ELEMENT_ID)!.textContent!) as DashboardBoot;
 const { client } = boot;
@@ -29,13 +34,20 @@ const panels = {
   leads: new Panel('leads', 'Leads'),
   hourly: new Panel('hourly', 'Hour of day'),
   heatmap: new Panel('heatmap', 'Weekday × hour'),
+  handoffs: new Panel('handoffs', 'Handoffs', { wide: true }),
+  timeToConvert: new Panel('time-to-convert', 'Time to convert', { wide: true }),
+  conversations: new Panel('conversations', 'Conversations'),
+  leadSources: new Panel('lead-sources', 'Lead sources'),
   sessions: new Panel('sessions', 'Sessions', { wide: true }),
 };
-const charts = { daily: new Chart('daily'), hourly: new Chart('hourly'), heatmap: new Chart('heatmap'), leads: new Chart('leads') };
+const charts = {
+  daily: new Chart('daily'), hourly: new Chart('hourly'), heatmap: new Chart('heatmap'), leads: new Chart('leads'), staffing: new Chart('staffing'),
+};
 panels.daily.body.append(charts.daily.element);
 panels.hourly.body.append(charts.hourly.element);
 panels.heatmap.body.append(charts.heatmap.element);
-const sessions = new SessionsTable(panels.sessions, client.id, client.timezone);
+const dialog = new SessionDialog(client.id);
+const sessions = new SessionsTable(panels.sessions, client.id, client.timezone, dialog);
 const banner = h('div', { class: 'banner', role: 'alert', hidden: true });
 const controls = new RangeControls(boot.defaultRange.to, (range) => {
   history.pushState(null, '', searchOf(range));
@@ -47,6 +59,7 @@ document.getElementById('dashboard')!.replaceChildren(
   controls.element,
   banner,
   h('div', { class: 'panels' }, ...Object.values(panels).map((p) => p.element)),
+  dialog.element,
 );
 
 const reported = new Set<string>();
@@ -95,6 +108,10 @@ function load(range: DayRange, problem: string | null): void {
   settle(get('hourly'), panels.hourly, (x) => renderHourly(panels.hourly, charts.hourly, x, palette, csv('hourly')));
   settle(get('heatmap'), panels.heatmap, (x) => renderHeatmap(panels.heatmap, charts.heatmap, x, palette, csv('heatmap')));
   settle(leads, panels.leads, (l) => renderLeads(panels.leads, charts.leads, l, palette, csv('leads')));
+  settle(get('handoffs'), panels.handoffs, (x) => renderHandoffs(panels.handoffs, charts.staffing, x, palette, csv('handoffs')));
+  settle(get('time-to-convert'), panels.timeToConvert, (x) => renderTimeToConvert(panels.timeToConvert, x, csv('time-to-convert')));
+  settle(get('conversations'), panels.conversations, (x) => renderConversations(panels.conversations, x, csv('conversations')));
+  settle(get('lead-sources'), panels.leadSources, (x) => renderLeadSources(panels.leadSources, x, csv('lead-sources')));
   const days = dayCount(range);
   const previousLabel = days === 1 ? 'the day before' : `the previous ${days} days`;
   // Without the leads answer the tiles still show the rest.

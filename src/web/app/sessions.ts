@@ -4,6 +4,7 @@ import { formatDuration, formatInstant, NONE } from './format.ts';
 import { ACTION_LABELS, labelOf, STEP_LABELS } from './labels.ts';
 import type { Panel } from './panel.ts';
 import type { DayRange } from './range.ts';
+import type { SessionDialog } from './sessionDetail.ts';
 import { ACTIONS } from '../../analytics/steps.ts';
 
 type Session = Answers['sessions']['sessions'][number];
@@ -22,7 +23,12 @@ export class SessionsTable {
   private readonly newer = h('button', { type: 'button' }, '← Newer');
   private readonly pageInfo = h('span', { class: 'page-info', 'aria-live': 'polite' });
 
-  constructor(private readonly panel: Panel, private readonly clientId: string, private readonly timezone: string) {
+  constructor(
+    private readonly panel: Panel,
+    private readonly clientId: string,
+    private readonly timezone: string,
+    private readonly dialog: SessionDialog,
+  ) {
     this.older.addEventListener('click', () => void this.load(this.page + 1, this.older));
     this.newer.addEventListener('click', () => void this.load(this.page - 1, this.newer));
   }
@@ -58,14 +64,24 @@ export class SessionsTable {
   /** `csv`: this page of sessions as CSV from the API. */
   private render(answer: Answers['sessions'], page: number, csv: string): void {
     if (answer.sessions.length === 0 && page === 1) return this.panel.empty('No sessions in this range.', csv);
-    const header = ['Started', 'Furthest step', 'Chose', 'Duration', 'Session'].map((t) => h('th', { scope: 'col' }, t));
-    const rows = answer.sessions.map((s) => h('tr', { 'data-session': s.sessionId }, ...this.cells(s).map((text) => h('td', {}, text))));
-    const table = h('table', {}, h('caption', { class: 'visually-hidden' }, `Sessions, newest first, page ${page}`), h('thead', {}, h('tr', {}, ...header)), h('tbody', {}, ...rows));
+    const header = ['Session', 'Started', 'Furthest step', 'Chose', 'Duration'].map((t) => h('th', { scope: 'col' }, t));
+    const rows = answer.sessions.map((s) =>
+      h('tr', { 'data-session': s.sessionId }, h('td', {}, this.opener(s.sessionId)), ...this.cells(s).map((text) => h('td', {}, text))));
+    const caption = `Sessions, newest first, page ${page}; each session's button opens its timeline and transcript`;
+    const table = h('table', {}, h('caption', { class: 'visually-hidden' }, caption), h('thead', {}, h('tr', {}, ...header)), h('tbody', {}, ...rows));
     this.newer.disabled = page === 1;
     this.older.disabled = answer.nextCursor === null;
     this.pageInfo.textContent = `Page ${page}`;
     this.panel.body.replaceChildren(h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'Sessions table' }, table), h('div', { class: 'pager' }, this.newer, this.pageInfo, this.older));
-    this.panel.ready(csv);
+    this.panel.ready(csv, 'Choose a session to see its funnel timeline and chat transcript.');
+  }
+
+  /** The session id as a button: it opens the session's timeline and transcript. */
+  private opener(sessionId: string): HTMLButtonElement {
+    const button = h('button', { type: 'button', class: 'link-button', 'aria-haspopup': 'dialog', 'data-open-session': sessionId },
+      h('span', { class: 'visually-hidden' }, 'Open session '), sessionId);
+    button.addEventListener('click', () => void this.dialog.open(sessionId, button));
+    return button;
   }
 
   private cells(s: Session): string[] {
@@ -75,7 +91,6 @@ export class SessionsTable {
       s.reachedStep ? labelOf(STEP_LABELS, s.reachedStep) : 'None',
       chose.join(', ') || NONE,
       formatDuration(s.durationSeconds),
-      s.sessionId,
     ];
   }
 }

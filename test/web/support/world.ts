@@ -4,14 +4,18 @@ import { createClientTables, insertDemoData } from '../../../src/demo/insertDemo
 import { buildTestApp, KEYS, testClient } from '../../helpers/buildTestApp.ts';
 import { createTestDatabase, type TestDatabase } from '../../helpers/testDatabase.ts';
 import { loadSydneyFixture } from '../../fixtures/sydneyFixture.ts';
+import { loadChatFixture } from '../../fixtures/chatFixture.ts';
+import { loadHandoffFixture } from '../../fixtures/handoffFixture.ts';
 
 /** The fixed clock of buildTestApp: 2024-04-08 12:00 in Sydney, 03:00 in London. */
 export const NOW = new Date('2024-04-08T02:00:00Z');
 const LOGO = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><circle cx="20" cy="20" r="18" fill="#b45309"/><text x="20" y="27" font-size="20" text-anchor="middle" fill="#fff" font-family="sans-serif">N</text></svg>')}`;
 
 export type ClientKind =
-  | 'alpha' // Sydney fixture: hand-checked numbers, with Leads
-  | 'beta' // generated demo data in London, with its own branding and logo
+  | 'alpha' // Sydney fixture: hand-checked numbers, with Leads (no source column), without ChatLog and AgentConnection
+  | 'beta' // generated demo data in London, with its own branding and logo, ChatLog, AgentConnection and lead sources
+  | 'handoff' // Sydney handoff fixture: hand-checked outcomes, time to convert and agent connections (6–8 April)
+  | 'chat' // Sydney chat fixture: hand-checked conversations, lead sources and transcripts (1–2 May)
   | 'gamma' // Sydney fixture without a Leads table
   | 'down'; // a database that is not there
 
@@ -42,10 +46,12 @@ export async function startWorld(label: string, kinds: ClientKind[], options: { 
   db.pool.on('error', () => {});
   if (kinds.includes('alpha')) await loadSydneyFixture(db.pool, 'alpha', 'timestamp');
   if (kinds.includes('gamma')) await loadSydneyFixture(db.pool, 'gamma', 'timestamp', false);
+  if (kinds.includes('handoff')) await loadHandoffFixture(db.pool, 'handoff', 'timestamp');
+  if (kinds.includes('chat')) await loadChatFixture(db.pool, 'chat', { kind: 'timestamp', chat: { role: 'role', text: 'message' }, leadSource: 'source' });
   if (kinds.includes('beta')) {
     const data = generateDemoData({ id: 'beta', timezone: 'Europe/London' }, { days: 100, now: NOW, ...(options.realisticVolume ? {} : { sessionsPerDay: 40 }) });
     await createClientTables(db.pool, 'beta');
-    await insertDemoData(db.pool, 'beta', { ...data, chatLog: [], agentConnections: [] });
+    await insertDemoData(db.pool, 'beta', data);
   }
   const app = await buildTestApp(kinds.map((kind) => clientOf(kind, db.url)), {
     admin: KEYS.admin,
