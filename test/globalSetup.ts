@@ -21,17 +21,22 @@ function fail(message: string): never {
   throw new Error(message);
 }
 
+let runDir = '';
+
+/** A fresh folder for this run; test workers inherit its path through the environment. */
 export function setup() {
-  rmSync(LOG_DIR, { recursive: true, force: true });
+  runDir = join(LOG_DIR, `run-${process.pid}-${Date.now()}`);
+  rmSync(runDir, { recursive: true, force: true });
+  process.env.TEST_LOG_DIR = runDir;
 }
 
 /** After the whole run: every captured log line is checked; one leak fails the run. */
 export function teardown() {
-  if (!existsSync(LOG_DIR)) fail(`no logs were captured in ${LOG_DIR}: the capture is broken`);
+  if (!existsSync(runDir)) fail(`no logs were captured in ${runDir}: the capture is broken`);
   const leaks: string[] = [];
   let lines = 0;
-  for (const name of readdirSync(LOG_DIR)) {
-    readFileSync(join(LOG_DIR, name), 'utf8').split('\n').forEach((line, i) => {
+  for (const name of readdirSync(runDir)) {
+    readFileSync(join(runDir, name), 'utf8').split('\n').forEach((line, i) => {
       if (!line) return;
       lines++;
       for (const [what, pattern] of FORBIDDEN) if (pattern.test(line)) leaks.push(`${name}:${i + 1} contains ${what}`);
@@ -40,4 +45,5 @@ export function teardown() {
   if (lines === 0) fail('the captured logs are empty: the capture is broken');
   if (leaks.length > 0) fail(`Secrets in the logs of this test run:\n  ${leaks.slice(0, 20).join('\n  ')}`);
   console.log(`log scan: ${lines} captured log lines, no key, password, session or database URL in them`);
+  rmSync(runDir, { recursive: true, force: true }); // clean: nothing worth keeping
 }

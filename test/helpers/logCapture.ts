@@ -6,16 +6,18 @@ import { createLogger } from '../../src/api/logger.ts';
 /** Every log line the platform writes during `npm test` lands here; the global teardown scans it for secrets. */
 export const LOG_DIR = join('test-artifacts', 'logs');
 
-const file = () => join(LOG_DIR, `${process.pid}.ndjson`);
+/** This run's folder (set by the global setup, so runs side by side never mix or delete each other's logs). */
+const runDir = () => process.env.TEST_LOG_DIR ?? join(LOG_DIR, 'unscanned');
+const file = () => join(runDir(), `${process.pid}.ndjson`);
 
 /** The platform's own logger (same redaction as production), at debug level, appending to this worker's file. */
 export function capturedLogger() {
-  mkdirSync(LOG_DIR, { recursive: true });
+  mkdirSync(runDir(), { recursive: true });
   return createLogger('debug', pino.destination({ dest: file(), sync: true, append: true }));
 }
 
 /** What a spawned platform process printed (start, seed, shutdown tests). */
 export function captureProcessOutput(name: string, output: string): void {
-  mkdirSync(LOG_DIR, { recursive: true });
+  mkdirSync(runDir(), { recursive: true });
   appendFileSync(file(), `${JSON.stringify({ process: name, output })}\n`);
 }
