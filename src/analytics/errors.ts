@@ -5,3 +5,6 @@ export class InvalidParameterError extends Error {
     this.name = 'InvalidParameterError';
   }
 }
+
+/** PostgreSQL text cannot hold NUL, and no identifier we store has control characters. */
+export const hasControlCharacters = (value: string) => /[\u0000-\u001f\u007f]/.test(value);

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/queryable.ts';
 import { sessionColumns, type SessionRow } from './getSessions.ts';
+import { hasControlCharacters } from './errors.ts';
 import { agentConnectionsOf, leadsOf, transcriptOf, type SessionRecords } from './sessionRecords.ts';
 import { anchor, BOUND_PARAMS, DEFAULT_FUNNEL, instant, isoUtc } from './sql.ts';
 import { userEventsOf, type ClientSource } from './source.ts';
@@ -39,6 +40,7 @@ export function timelineSql(source: ClientSource, id = '$1'): string {
 
 /** Everything known about one session, or null when this client has no such session. */
 export async function getSessionDetail(db: Queryable, source: ClientSource, sessionId: string): Promise<SessionDetail | null> {
+  if (hasControlCharacters(sessionId)) return null; // no stored id has them (and PostgreSQL text cannot hold NUL)
   const { rows } = await db.query<SessionRow>(sessionDetailSql(source), [sessionId]);
   const session = rows[0];
   if (!session) return null;

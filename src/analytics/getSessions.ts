@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/queryable.ts';
 import { durationExpr } from './getDuration.ts';
-import { InvalidParameterError } from './errors.ts';
+import { DateTime } from 'luxon';
+import { InvalidParameterError, hasControlCharacters } from './errors.ts';
 import { boundValues, runQuery, type MetricQuery } from './query.ts';
 import { anchor, BOUND_PARAMS, counterCondition, DEFAULT_FUNNEL, inRange, instant, isoUtc, type FunnelOptions, type SqlParams } from './sql.ts';
 import { userEventsOf, type ClientSource, type TableInfo } from './source.ts';
@@ -50,11 +51,15 @@ function encodeCursor(row: SessionRow): string {
   return Buffer.from(JSON.stringify([row.startedAt, row.sessionId])).toString('base64url');
 }
 
+/** The exact text `isoUtc` writes; anything else did not come from us. */
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
 function decodeCursor(cursor: string): [string, string] {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string')) {
-      if (!Number.isNaN(Date.parse(value[0] as string))) return value as [string, string];
+      const [at, id] = value as [string, string];
+      if (CURSOR_TIME.test(at) && DateTime.fromISO(at).isValid && !hasControlCharacters(id)) return [at, id];
     }
   } catch {
     // fall through to the error below

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -21,6 +23,15 @@ export interface BuildOptions {
   loggerInstance?: FastifyServerOptions['loggerInstance'];
 }
 
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const message = status === 431 ? 'The request headers are too large' : 'The request could not be parsed';
+  const body = JSON.stringify({ error: { code: status === 431 ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST', message } });
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
 /** Builds the HTTP app (no listening here: tests use `inject`, `src/cli/start.ts` listens). */
 export async function buildApp(ctx: ApiContext, options: BuildOptions = {}) {
   const app = Fastify({
@@ -34,6 +45,8 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}) {
     frameworkErrors: (error, _request, reply) => {
       void (reply as FastifyReply).status(400).send({ error: { code: 'BAD_REQUEST', message: error.message } });
     },
+    // Requests Node's parser refuses (oversized or malformed headers) never reach Fastify: answer them in our shape.
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest('principal', null);

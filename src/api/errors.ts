@@ -30,6 +30,10 @@ export function databaseFailure(error: unknown): ApiError | null {
     return new ApiError(400, 'INVALID_PARAMETER', 'tz: the database does not know this time zone');
   }
   const connectionLost = /timeout exceeded when trying to connect|Connection terminated/i.test(message ?? '');
+  // Data exceptions: a value we bound that the database could not read (a safety net behind our own checks).
+  if (code && /^22/.test(code)) {
+    return new ApiError(400, 'INVALID_PARAMETER', 'A parameter has a value the database cannot read');
+  }
   if (code === '42501') {
     return new ApiError(503, 'DATABASE_UNAVAILABLE', "The platform's database user may not read this client's tables");
   }

@@ -48,7 +48,7 @@ export async function analyticsRoutes(app: FastifyInstance, { ctx }: { ctx: ApiC
   registerMetric<{ limit: number; cursor?: string }, Awaited<ReturnType<typeof getSessions>>>(app, ctx, {
     path: 'sessions', summary: 'Sessions, newest first (keyset pagination)', fields: SessionsFields, funnel: true,
     query: {
-      limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
       cursor: Type.Optional(Type.String({ maxLength: 512, description: '`nextCursor` of the previous page' })),
     },
     compute: (m) => getSessions(m.db, m.source, m.q, m.query), csv: sessionsCsv,
@@ -63,7 +63,7 @@ export async function analyticsRoutes(app: FastifyInstance, { ctx }: { ctx: ApiC
       tags: ['analytics'],
       summary: "Checks the client's database connection and tables",
       params: ClientParams,
-      response: { 200: TestOkBody, 503: TestFailBody, 401: ErrorBody, 404: ErrorBody },
+      response: { 200: TestOkBody, 503: TestFailBody, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
     },
   }, async (request, reply) => {
     const client = visibleClient(ctx, request, request.params.clientId);
