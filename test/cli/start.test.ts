@@ -27,8 +27,10 @@ describe('npm start on a fresh machine', () => {
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
     exit = new Promise((resolve) => child.on('exit', resolve));
-    for (let i = 0; i < 120 && !output.includes('Server listening'); i++) await new Promise((r) => setTimeout(r, 250));
-  }, 60_000);
+    // PGlite's start and the demo load take ~12 s alone, longer while the rest of the suite loads both cores.
+    for (let i = 0; i < 480 && !output.includes('Server listening') && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 250));
+    if (!output.includes('Server listening')) throw new Error(`the server did not start:\n${output.slice(-2000)}`);
+  }, 150_000);
 
   afterAll(async () => {
     captureProcessOutput('npm start (demo)', output);
