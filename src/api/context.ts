@@ -2,6 +2,7 @@ import type { ClientConfig } from '../config/clients.ts';
 import type { ClientDatabases } from '../db/clientDatabases.ts';
 import type { LimitsConfig } from '../config/limits.ts';
 import type { ResultCache } from '../cache/resultCache.ts';
+import type { RollupReader } from '../rollups/rollupReader.ts';
 import type { KeyRing, Principal } from './auth.ts';
 
 /** Everything the routes need, built once at start-up and passed in (no module reads the environment). */
@@ -17,6 +18,8 @@ export interface ApiContext {
   limits: LimitsConfig;
   /** Answers of metric endpoints, shared by identical requests for a short time; null when switched off. */
   cache: ResultCache | null;
+  /** Pre-aggregated counts in the platform database; null when rollups are off (every answer is raw SQL). */
+  rollups?: RollupReader | null;
   /** Production: Secure cookies and HSTS. */
   production: boolean;
   /** Grafana behind `/grafana/`: its address, and the Grafana login operators are proxied as. */

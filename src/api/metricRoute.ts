@@ -12,6 +12,7 @@ import { canSee } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { toCsv, wantsCsv, type CsvTable } from './csv.ts';
 import { ResultCache, type CachedAnswer } from '../cache/resultCache.ts';
+import type { RollupReader } from '../rollups/rollupReader.ts';
 import { databaseFailure, notFound } from './errors.ts';
 import { ClientParams, comparableBody, compareQuery, ErrorBody, funnelQuery, metricBody, rangeQuery } from './schemas/common.ts';
 
@@ -23,6 +24,8 @@ export interface MetricContext<Q, P = undefined> {
   query: Q;
   /** What the spec's `parse` returned. */
   parsed: P;
+  /** Rollups, when on: a reader answers null when it cannot, and the metric runs its raw SQL. */
+  rollups: RollupReader | null;
 }
 
 /** One metric endpoint, `GET /api/{clientId}/<path>`: its schema, how to compute it, compare it and flatten it. */
@@ -107,10 +110,11 @@ export function registerMetric<Q extends object, B extends object, P = undefined
     const other = spec.compare ? resolveComparison(query, range, ctx.now()) : null;
     const parsed = spec.parse?.(query) as P;
     const compute = () => withClientDatabase(ctx, client, async (db, source) => {
-      const current = await spec.compute({ client, db, source, q: metricQuery(range, funnel), query, parsed });
+      const rollups = ctx.rollups ?? null;
+      const current = await spec.compute({ client, db, source, q: metricQuery(range, funnel), query, parsed, rollups });
       const answer = { clientId: client.id, timezone: range.timezone, from: range.from.toISO()!, to: range.to.toISO()!, ...current };
       if (!other || !spec.compare) return answer;
-      const previous = await spec.compute({ client, db, source, q: metricQuery(other, funnel), query, parsed });
+      const previous = await spec.compute({ client, db, source, q: metricQuery(other, funnel), query, parsed, rollups });
       return {
         ...answer,
         comparison: { from: other.from.toISO()!, to: other.to.toISO()!, ...previous },

@@ -7,6 +7,7 @@ import { loadDemoClients } from '../demo/loadDemo.ts';
 import { buildApp } from './app.ts';
 import { createLogger } from './logger.ts';
 import { createResultCache } from '../cache/createResultCache.ts';
+import { openPlatformDatabase, RollupReader, startRollupRefresher } from '../rollups/index.ts';
 import { isOpen } from './auth.ts';
 import { formatReport, syncGrafana } from '../grafana/sync/index.ts';
 
@@ -49,6 +50,27 @@ async function syncGrafanaInBackground(config: AppConfig, clients: ClientConfig[
   }
 }
 
+/** The platform database with the rollups, kept current by a periodic refresher, and the reader the routes use. */
+async function startRollups(config: AppConfig, clients: ClientConfig[], databases: ClientDatabases, log: Logger) {
+  const platform = await openPlatformDatabase(config.platform.dbUrl);
+  if (platform.embedded) log.warn('ROLLUPS without PLATFORM_DB_URL: rollups live in an embedded database and are rebuilt on every start');
+  const refresher = startRollupRefresher({
+    clientIds: clients.filter((c) => c.database).map((c) => c.id),
+    databases,
+    platform: platform.pool,
+    intervalMs: config.platform.rollupRefreshSeconds * 1000,
+    log,
+    refresh: { overlapSeconds: config.platform.rollupOverlapSeconds },
+  });
+  return {
+    reader: new RollupReader(platform.pool, (clientId) => databases.pool(clientId)),
+    async stop() {
+      await refresher.stop();
+      await platform.close();
+    },
+  };
+}
+
 /** Starts the API: demo database if needed, pools, HTTP, and a graceful shutdown on SIGTERM/SIGINT. */
 export async function startServer(config: AppConfig) {
   const log = createLogger(config.logLevel);
@@ -67,6 +89,7 @@ export async function startServer(config: AppConfig) {
 
   const databases = ClientDatabases.fromClients(clients, db, log);
   const cache = createResultCache(config.cache, log);
+  const rollups = config.platform.rollups ? await startRollups(config, clients, databases, log) : null;
   const app = await buildApp(
     {
       clients: new Map(clients.map((c) => [c.id, c])),
@@ -77,6 +100,7 @@ export async function startServer(config: AppConfig) {
       session: { secret: config.sessionSecret, secureCookies: config.production },
       limits: config.limits,
       cache,
+      rollups: rollups?.reader ?? null,
       production: config.production,
       grafana: { url: config.grafana.url, operatorLogin: config.grafana.adminUser },
     },
@@ -98,6 +122,7 @@ export async function startServer(config: AppConfig) {
     const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
     await app.close();
     clearInterval(sweep);
+    await rollups?.stop();
     await databases.close();
     await cache?.close();
     await embedded?.stop();

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseClients, type ClientConfig } from './clients.ts';
 import { parseLimits, type LimitsConfig } from './limits.ts';
+import { parsePlatformConfig, type PlatformConfig } from './platform.ts';
 import { parseCache, type CacheConfig } from './cache.ts';
 import { parseGrafanaConfig, readSessionSecret, type GrafanaConfig } from './grafana.ts';
 import { clientKeyVariable, Problems, readBool, readInt, readString, type Env } from './env.ts';
@@ -28,6 +29,8 @@ export interface AppConfig {
   clients: ClientConfig[];
   grafana: GrafanaConfig;
   limits: LimitsConfig;
+  /** The platform's own database (rollups) and the rollup refresher. */
+  platform: PlatformConfig;
   cache: CacheConfig;
   /** Signs browser session cookies. */
   sessionSecret: string;
@@ -81,6 +84,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     clients,
     grafana: parseGrafanaConfig(env, clients, problems),
     limits: parseLimits(env, problems),
+    platform: parsePlatformConfig(env, problems),
     cache: parseCache(env, problems),
     sessionSecret: readSessionSecret(env, production, problems),
   };

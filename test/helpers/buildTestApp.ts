@@ -3,6 +3,7 @@ import { buildApp } from '../../src/api/app.ts';
 import { ClientDatabases } from '../../src/db/clientDatabases.ts';
 import { capturedLogger } from './logCapture.ts';
 import type { ResultCache } from '../../src/cache/resultCache.ts';
+import type { RollupReader } from '../../src/rollups/rollupReader.ts';
 import type { DbSettings } from '../../src/config/loadConfig.ts';
 import type { LimitsConfig } from '../../src/config/limits.ts';
 
@@ -38,6 +39,7 @@ export async function buildTestApp(
   db: Partial<DbSettings> = {},
   limits: Partial<LimitsConfig> = {},
   cache: ResultCache | null = null,
+  rollups: RollupReader | null = null,
 ) {
   const settings = { poolMax: 3, connectTimeoutMs: 1000, statementTimeoutMs: 5000, idleTimeoutMs: 5000, ...db };
   const log = capturedLogger();
@@ -52,6 +54,7 @@ export async function buildTestApp(
     limits: { requestsPerMinute: 100_000, loginAttemptsPerMinute: 10_000, corsOrigins: [], trustProxy: false, ...limits },
     production: false,
     cache,
+    rollups,
     grafana: { url: grafanaUrl, operatorLogin: 'admin' },
   }, { loggerInstance: log });
   app.addHook('onClose', async () => {

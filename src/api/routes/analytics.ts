@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
-import { getFunnel } from '../../analytics/getFunnel.ts';
+import { toFunnel } from '../../analytics/getFunnel.ts';
+import { getCounts } from '../../analytics/getCounts.ts';
 import { getDaily } from '../../analytics/getDaily.ts';
 import { getHourly, peakHours } from '../../analytics/getHourly.ts';
 import { getHeatmap } from '../../analytics/getHeatmap.ts';
@@ -23,23 +24,26 @@ import { LeadsBody } from '../schemas.ts';
 export async function analyticsRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContext }) {
   registerMetric(app, ctx, {
     path: 'funnel', summary: 'Conversion funnel and actions', fields: FunnelFields, funnel: true,
-    compute: (m) => getFunnel(m.db, m.source, m.q), compare: funnelChanges, csv: funnelCsv,
+    compute: async (m) => toFunnel((await m.rollups?.counts(m.client.id, m.source, m.q)) ?? (await getCounts(m.db, m.source, m.q))),
+    compare: funnelChanges, csv: funnelCsv,
   });
   registerMetric(app, ctx, {
     path: 'daily', summary: 'Counts per local day, zero-filled', fields: DailyFields, funnel: true,
-    compute: async (m) => ({ days: await getDaily(m.db, m.source, m.q) }), compare: dailyChanges, csv: dailyCsv,
+    compute: async (m) => ({ days: (await m.rollups?.daily(m.client.id, m.source, m.q)) ?? (await getDaily(m.db, m.source, m.q)) }),
+    compare: dailyChanges, csv: dailyCsv,
   });
   registerMetric(app, ctx, {
     path: 'hourly', summary: 'Counts per local hour of day', fields: HourlyFields, funnel: true,
     compute: async (m) => {
-      const hours = await getHourly(m.db, m.source, m.q);
+      const hours = (await m.rollups?.hourly(m.client.id, m.source, m.q)) ?? (await getHourly(m.db, m.source, m.q));
       return { hours, peakHour: peakHours(hours, 1)[0] ?? null };
     },
     compare: hourlyChanges, csv: hourlyCsv,
   });
   registerMetric(app, ctx, {
     path: 'heatmap', summary: 'Sessions per ISO weekday × local hour', fields: HeatmapFields,
-    compute: async (m) => ({ cells: await getHeatmap(m.db, m.source, m.q) }), csv: heatmapCsv,
+    compute: async (m) => ({ cells: (await m.rollups?.heatmap(m.client.id, m.source, m.q)) ?? (await getHeatmap(m.db, m.source, m.q)) }),
+    csv: heatmapCsv,
   });
   registerMetric(app, ctx, {
     path: 'metrics', summary: 'Key rates, session duration and peak hours', fields: MetricsFields, funnel: true,

@@ -1,0 +1,18 @@
+import type pg from 'pg';
+import type { ClientSource } from '../analytics/source.ts';
+import { refreshRollups, type RefreshOptions, type RefreshReport } from './refreshRollups.ts';
+
+/**
+ * Rebuilds a client's rollup from scratch. Needed after rows were deleted from (or rewritten without bumping
+ * `updatedAt` in) the client's database: a deleted row has no `updatedAt` to be found by. Readers keep the old rollup
+ * until the rebuild commits.
+ */
+export function rebuildRollups(
+  clientDb: pg.Pool,
+  platformDb: pg.Pool,
+  clientId: string,
+  source: ClientSource,
+  opts: Omit<RefreshOptions, 'rebuild'> = {},
+): Promise<RefreshReport> {
+  return refreshRollups(clientDb, platformDb, clientId, source, { ...opts, rebuild: true });
+}

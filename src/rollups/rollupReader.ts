@@ -1,0 +1,120 @@
+import { DateTime } from 'luxon';
+import type { Queryable } from '../db/queryable.ts';
+import type { DailyRow } from '../analytics/getDaily.ts';
+import type { HeatmapCell } from '../analytics/getHeatmap.ts';
+import type { HourlyRow } from '../analytics/getHourly.ts';
+import type { MetricQuery } from '../analytics/query.ts';
+import type { ClientSource } from '../analytics/source.ts';
+import { BOUND_PARAMS, localTime } from '../analytics/sql.ts';
+import type { Counts } from '../analytics/steps.ts';
+import { COUNTS, DAILY, HEATMAP, HOURLY, keyOf, type Row, type RollupMetric } from './rollupMetrics.ts';
+import { BUCKET_MS, layoutOf } from './rollupSql.ts';
+
+/**
+ * Answers counts, daily, hourly and heatmap from rollups, identical to getCounts / getDaily / getHourly / getHeatmap,
+ * or `null` when rollups cannot (another funnel definition, no rollup for the client, a table layout it was not built
+ * from, a bucket that does not sit inside one local hour in the requested zone): the caller then runs the raw SQL.
+ *
+ * The range is cut in three: whole buckets before the fresh tail come from the platform database (cost ~ buckets);
+ * the partial bucket at the start, and everything from the last whole bucket or the fresh tail on, come from the
+ * client's raw rows through the metric's own function.
+ */
+export class RollupReader {
+  constructor(
+    private readonly platform: Queryable,
+    private readonly clientDb: (clientId: string) => Queryable,
+  ) {}
+
+  counts(clientId: string, source: ClientSource, q: MetricQuery): Promise<Counts | null> {
+    return this.answer(COUNTS, clientId, source, q);
+  }
+
+  daily(clientId: string, source: ClientSource, q: MetricQuery): Promise<DailyRow[] | null> {
+    return this.answer(DAILY, clientId, source, q);
+  }
+
+  hourly(clientId: string, source: ClientSource, q: MetricQuery): Promise<HourlyRow[] | null> {
+    return this.answer(HOURLY, clientId, source, q);
+  }
+
+  heatmap(clientId: string, source: ClientSource, q: MetricQuery): Promise<HeatmapCell[] | null> {
+    return this.answer(HEATMAP, clientId, source, q);
+  }
+
+  private async answer<A>(metric: RollupMetric<A>, clientId: string, source: ClientSource, q: MetricQuery): Promise<A | null> {
+    if (metric.usesFunnel && (q.funnel.mode !== 'any' || q.funnel.windowSeconds !== null)) return null;
+    const layout = layoutOf(source);
+    if (layout === null) return null;
+    const { rows: [state] } = await this.platform.query<{ layout: string; tail: number }>(
+      'SELECT layout, extract(epoch FROM tail_start)::bigint * 1000 AS tail FROM rollups.clients WHERE client_id = $1',
+      [clientId],
+    );
+    if (!state || state.layout !== layout) return null;
+
+    const db = this.clientDb(clientId);
+    const from = q.range.from.toMillis();
+    const to = q.range.to.toMillis();
+    const lo = Math.ceil(from / BUCKET_MS) * BUCKET_MS;
+    const hi = Math.min(Math.floor(to / BUCKET_MS) * BUCKET_MS, state.tail);
+    if (hi <= lo) return metric.finish(sum(metric, [await metric.raw(db, source, q)]), q);
+
+    const rawParts = [from < lo ? part(q, from, lo) : null, hi < to ? part(q, hi, to) : null].filter((p) => p !== null);
+    const [rolled, ...raw] = await Promise.all([
+      this.rolled(metric, clientId, lo, hi, q.range.timezone),
+      ...rawParts.map((p) => metric.raw(db, source, p)),
+    ]);
+    return rolled === null ? null : metric.finish(sum(metric, [rolled, ...raw]), q);
+  }
+
+  /** Sums of the whole buckets in [lo, hi) grouped by the metric's local keys; null if a bucket straddles a key. */
+  private async rolled(metric: RollupMetric<unknown>, clientId: string, lo: number, hi: number, timezone: string): Promise<Row[] | null> {
+    const sums = metric.fields.map((f) => `COALESCE(sum("${f}"), 0)::bigint AS "${f}"`);
+    const values = [clientId, lo / 1000, hi / 1000];
+    const inRange = 'client_id = $1 AND bucket >= to_timestamp($2::bigint) AND bucket < to_timestamp($3::bigint)';
+    if (metric.keys.length === 0) {
+      const { rows } = await this.platform.query<Row>(`SELECT ${sums.join(', ')} FROM rollups.buckets WHERE ${inRange}`, values);
+      return rows;
+    }
+    const groups = metric.keys.map((k, i) => `${k.group('local')} AS k${i}`);
+    const shown = metric.keys.map((k, i) => `${k.show(`k${i}`)} AS "${k.name}"`);
+    // OFFSET 0 keeps the innermost query apart, so each bucket is converted to local time twice, not once per use.
+    const { rows } = await this.platform.query<Row & { aligned: boolean }>(
+      `SELECT ${[...shown, ...metric.fields.map((f) => `"${f}"`)].join(', ')}, aligned
+         FROM (SELECT ${[...groups, ...sums].join(', ')}, bool_and(${ALIGNED}) AS aligned
+                 FROM (SELECT *, ${localTime('bucket', { ...BOUND_PARAMS, tz: '$4::text' })} AS local,
+                              (bucket + ${LAST_INSTANT}) AT TIME ZONE $4::text AS local_end
+                         FROM rollups.buckets WHERE ${inRange} OFFSET 0) AS b
+                GROUP BY ${groups.map((_, i) => i + 1).join(', ')}) AS g`,
+      [...values, timezone],
+    );
+    return rows.some((r) => !r.aligned) ? null : rows;
+  }
+}
+
+/** The last instant of a bucket (timestamps have microsecond resolution). */
+const LAST_INSTANT = `interval '899.999999 seconds'`;
+
+/**
+ * A bucket maps to one local hour (and so one day and weekday) when its local start is on a quarter hour and the
+ * offset does not change inside it. True for every zone since the 1970s except transitions at odd minutes (St John's
+ * switched at 00:01 until 2011); not for old local mean times (+00:19:32). Such buckets make the reader decline.
+ */
+const ALIGNED = `(date_part('minute', local)::int % 15 = 0 AND date_part('second', local) = 0 AND local_end = local + ${LAST_INSTANT})`;
+
+/** The same query over [fromMs, toMs). */
+function part(q: MetricQuery, fromMs: number, toMs: number): MetricQuery {
+  const zone = q.range.timezone;
+  return { ...q, range: { ...q.range, from: DateTime.fromMillis(fromMs, { zone }), to: DateTime.fromMillis(toMs, { zone }) } };
+}
+
+/** Adds the pieces' rows up by key. */
+function sum(metric: RollupMetric<unknown>, pieces: Row[][]): Map<string, Row> {
+  const sums = new Map<string, Row>();
+  for (const row of pieces.flat()) {
+    const key = keyOf(row, metric.keys);
+    const total = sums.get(key) ?? Object.fromEntries([...metric.keys.map((k) => [k.name, row[k.name]!]), ...metric.fields.map((f) => [f, 0])]);
+    for (const field of metric.fields) total[field] = Number(total[field]) + Number(row[field]);
+    sums.set(key, total);
+  }
+  return sums;
+}

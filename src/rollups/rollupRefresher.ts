@@ -1,0 +1,79 @@
+import type { ClientDatabases } from '../db/clientDatabases.ts';
+import type pg from 'pg';
+import { refreshRollups, type RefreshOptions, type RefreshReport } from './refreshRollups.ts';
+
+interface Log {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+}
+
+export interface RollupRefresher {
+  /** Refreshes every client once now (one after another); failures are logged, not thrown. */
+  refreshAll(): Promise<RefreshReport[]>;
+  /** Stops the timer and waits for a refresh in progress. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Keeps every client's rollup current: one pass over the clients at start and then every `intervalMs`, never two
+ * passes at once in this process (and the advisory lock keeps other replicas off a client being refreshed). A client
+ * whose database is down is logged and tried again next time; it never stops the others.
+ */
+export function startRollupRefresher(opts: {
+  clientIds: readonly string[];
+  databases: ClientDatabases;
+  platform: pg.Pool;
+  intervalMs: number;
+  log: Log;
+  refresh?: Omit<RefreshOptions, 'onProgress' | 'rebuild'>;
+}): RollupRefresher {
+  let running: Promise<RefreshReport[]> | null = null;
+  let stopped = false;
+
+  const refreshOne = async (clientId: string): Promise<RefreshReport | null> => {
+    try {
+      const source = await opts.databases.source(clientId);
+      let logged = 0;
+      const report = await refreshRollups(opts.databases.pool(clientId), opts.platform, clientId, source, {
+        ...opts.refresh,
+        onProgress: ({ mode, rowsRead, estimate }) => {
+          if (mode !== 'full' || rowsRead - logged < 500_000) return; // progress only for builds worth watching
+          logged = rowsRead;
+          opts.log.info({ clientId, rowsRead, estimate }, 'building rollups');
+        },
+      });
+      if (report.mode === 'full' || report.bucketsTouched > 0) opts.log.info({ ...report }, 'rollups refreshed');
+      return report;
+    } catch (error) {
+      // The message, never the error object: pg errors can carry connection details.
+      opts.log.warn({ clientId, code: (error as { code?: string }).code }, `rollup refresh failed: ${(error as Error).message}`);
+      return null;
+    }
+  };
+
+  const refreshAll = () => {
+    running ??= (async () => {
+      const reports: RefreshReport[] = [];
+      for (const clientId of opts.clientIds) {
+        if (stopped) break;
+        const report = await refreshOne(clientId);
+        if (report) reports.push(report);
+      }
+      return reports;
+    })().finally(() => (running = null));
+    return running;
+  };
+
+  const timer = opts.intervalMs > 0 ? setInterval(() => void refreshAll(), opts.intervalMs) : null;
+  timer?.unref();
+  if (opts.intervalMs > 0) void refreshAll();
+
+  return {
+    refreshAll,
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await running;
+    },
+  };
+}

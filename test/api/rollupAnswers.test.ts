@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
+import { bearer, buildTestApp, KEYS, testClient } from '../helpers/buildTestApp.ts';
+import { createClientTables, insertDemoData } from '../../src/demo/insertDemoData.ts';
+import { generateDemoData } from '../../src/demo/generateDemoData.ts';
+import { describeSource } from '../../src/analytics/source.ts';
+import { pgTypes } from '../../src/db/pgTypes.ts';
+import { migrateRollups, refreshRollups, RollupReader } from '../../src/rollups/index.ts';
+
+/** The same requests through an app reading rollups and one reading raw SQL give the same answers. */
+type App = Awaited<ReturnType<typeof buildTestApp>>;
+let client: TestDatabase;
+let platform: TestDatabase;
+let raw: App;
+let rolled: App;
+let clientPool: pg.Pool;
+
+beforeAll(async () => {
+  client = await createTestDatabase('rollup_answers_client');
+  platform = await createTestDatabase('rollup_answers_platform');
+  await createClientTables(client.pool, 'public');
+  const data = generateDemoData({ id: 'shop', timezone: 'Asia/Kolkata' }, { days: 40, sessionsPerDay: 80, now: new Date('2024-04-08T02:00:00Z') });
+  await insertDemoData(client.pool, 'public', data);
+  await migrateRollups(platform.pool);
+  clientPool = new pg.Pool({ connectionString: client.url, types: pgTypes, max: 2 });
+  const source = await describeSource(clientPool, 'public');
+  await refreshRollups(clientPool, platform.pool, 'shop', source);
+  const shop = testClient('shop', 'Asia/Kolkata', client.url);
+  raw = await buildTestApp([shop], { admin: KEYS.admin });
+  const reader = new RollupReader(platform.pool, () => clientPool);
+  rolled = await buildTestApp([shop], { admin: KEYS.admin }, null, {}, {}, null, reader);
+}, 90_000);
+afterAll(async () => {
+  await raw?.close();
+  await rolled?.close();
+  await clientPool?.end();
+  await client?.drop();
+  await platform?.drop();
+});
+
+const answer = async (app: App, url: string) => {
+  const res = await app.inject({ method: 'GET', url, headers: bearer(KEYS.admin) });
+  expect(res.statusCode, res.body).toBe(200);
+  const { generatedAt: _ignored, ...body } = res.json();
+  return body;
+};
+
+describe('rollups behind the API', () => {
+  it('really answers from the rollups (the reader does not fall back)', async () => {
+    const reader = new RollupReader(platform.pool, () => clientPool);
+    const source = await describeSource(clientPool, 'public');
+    const { metricQuery } = await import('../../src/analytics/query.ts');
+    const { resolveRange } = await import('../../src/analytics/range.ts');
+    const q = metricQuery(resolveRange({ from: '2024-03-01', to: '2024-04-07' }, 'Asia/Kolkata'));
+    expect(await reader.counts('shop', source, q)).not.toBeNull();
+  });
+
+  it.each([
+    '/api/shop/funnel?from=2024-03-01&to=2024-04-07',
+    '/api/shop/daily?from=2024-03-01&to=2024-04-07',
+    '/api/shop/hourly?from=2024-03-01&to=2024-04-07&tz=America/St_Johns',
+    '/api/shop/heatmap?from=2024-03-10T05:07:00Z&to=2024-04-02T11:52:30Z',
+    '/api/shop/funnel?from=2024-03-01&to=2024-04-07&compare=previous',
+    '/api/shop/funnel?from=2024-03-01&to=2024-04-07&mode=ordered',
+  ])('answers %s exactly as the raw SQL does', async (url) => {
+    expect(await answer(rolled, url)).toEqual(await answer(raw, url));
+  });
+});
