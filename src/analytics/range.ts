@@ -74,14 +74,16 @@ export function rangeBetween(timezone: string, from: DateTime, to: DateTime, who
   return { timezone, from, to, wholeDays, days: localDays(from, to) };
 }
 
+/**
+ * Local dates are consecutive calendar dates, so after the two ends are placed in the zone the rest is plain date
+ * arithmetic (UTC, no DST): a year of days in microseconds instead of a zone conversion per day.
+ */
 function localDays(from: DateTime, to: DateTime): string[] {
   const days: string[] = [];
   if (to <= from) return days;
-  const last = to.minus({ milliseconds: 1 }).toISODate()!;
-  for (let day = from.startOf('day'); ; day = day.plus({ days: 1 })) {
-    const date = day.toISODate()!;
-    days.push(date);
-    if (date >= last) break;
+  const last = Date.parse(`${to.minus({ milliseconds: 1 }).toISODate()}T00:00:00Z`);
+  for (let day = Date.parse(`${from.toISODate()}T00:00:00Z`); day <= last; day += 86_400_000) {
+    days.push(new Date(day).toISOString().slice(0, 10));
   }
   return days;
 }
