@@ -110,7 +110,7 @@ export function registerMetric<Q extends object, B extends object, P = undefined
     const other = spec.compare ? resolveComparison(query, range, ctx.now()) : null;
     const parsed = spec.parse?.(query) as P;
     const compute = () => withClientDatabase(ctx, client, async (db, source) => {
-      const rollups = ctx.rollups ?? null;
+      const rollups = ctx.rollups ? tolerant(ctx.rollups, request.log) : null;
       const current = await spec.compute({ client, db, source, q: metricQuery(range, funnel), query, parsed, rollups });
       const answer = { clientId: client.id, timezone: range.timezone, from: range.from.toISO()!, to: range.to.toISO()!, ...current };
       if (!other || !spec.compare) return answer;
@@ -136,6 +136,20 @@ export function registerMetric<Q extends object, B extends object, P = undefined
     const body = { ...cached.body, generatedAt: cached.generatedAt };
     return sendAnswer(request, reply, body, () => spec.csv(body as unknown as B, range.timezone), `${client.id}-${spec.path}-${range.days[0] ?? 'empty'}`);
   });
+}
+
+/** A platform-database failure must not fail the answer: the metric falls back to its raw SQL. */
+function tolerant(reader: RollupReader, log: { warn(details: object, message: string): void }): RollupReader {
+  const safe = <A>(work: Promise<A | null>) => work.catch((error: Error & { code?: string }) => {
+    log.warn({ code: error.code }, 'rollups unavailable; answering from raw SQL');
+    return null;
+  });
+  return {
+    counts: (...args) => safe(reader.counts(...args)),
+    daily: (...args) => safe(reader.daily(...args)),
+    hourly: (...args) => safe(reader.hourly(...args)),
+    heatmap: (...args) => safe(reader.heatmap(...args)),
+  } as RollupReader;
 }
 
 function uncached<T>(body: T): CachedAnswer<T> {

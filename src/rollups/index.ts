@@ -3,5 +3,5 @@ export { refreshRollups, DEFAULT_OVERLAP_SECONDS, type RefreshOptions, type Refr
 export { rebuildRollups } from './rebuildRollups.ts';
 export { RollupReader } from './rollupReader.ts';
 export { openPlatformDatabase, type PlatformDatabase } from './platformDatabase.ts';
-export { startRollupRefresher, type RollupRefresher } from './rollupRefresher.ts';
+export { startRollupRefresher, type RefresherOptions, type RollupRefresher } from './rollupRefresher.ts';
 export { BUCKET_SECONDS } from './rollupSql.ts';

@@ -1,5 +1,6 @@
+import pg from 'pg';
 import type { ClientDatabases } from '../db/clientDatabases.ts';
-import type pg from 'pg';
+import { pgTypes } from '../db/pgTypes.ts';
 import { refreshRollups, type RefreshOptions, type RefreshReport } from './refreshRollups.ts';
 
 interface Log {
@@ -10,31 +11,54 @@ interface Log {
 export interface RollupRefresher {
   /** Refreshes every client once now (one after another); failures are logged, not thrown. */
   refreshAll(): Promise<RefreshReport[]>;
-  /** Stops the timer and waits for a refresh in progress. */
+  /** Stops the timer, waits for a pass in progress, closes the refresher's connections. */
   stop(): Promise<void>;
 }
 
-/**
- * Keeps every client's rollup current: one pass over the clients at start and then every `intervalMs`, never two
- * passes at once in this process (and the advisory lock keeps other replicas off a client being refreshed). A client
- * whose database is down is logged and tried again next time; it never stops the others.
- */
-export function startRollupRefresher(opts: {
+export interface RefresherOptions {
   clientIds: readonly string[];
+  /** Where each client's database is (`database(id)`) and its table layout (`source(id)`). */
   databases: ClientDatabases;
   platform: pg.Pool;
+  /** Milliseconds between passes; 0: no timer, only `refreshAll()`. */
   intervalMs: number;
   log: Log;
+  /** Longest single statement of a refresh (default 5 minutes); each cursor batch is one statement. */
+  statementTimeoutMs?: number;
   refresh?: Omit<RefreshOptions, 'onProgress' | 'rebuild'>;
-}): RollupRefresher {
+}
+
+/**
+ * Keeps every client's rollup current: a pass over the clients at start and then every `intervalMs`, never two passes
+ * at once in this process (and the advisory lock keeps other replicas off a client being refreshed). It reads through
+ * its own one-connection pool per database: the API's pools abort statements after a request-sized timeout, which a
+ * full build's batches or a year-wide recompute may exceed, and a refresh must never take the API's connections.
+ * A client whose database is down is logged and tried again next time; it never stops the others.
+ */
+export function startRollupRefresher(opts: RefresherOptions): RollupRefresher {
+  const pools = new Map<string, pg.Pool>();
   let running: Promise<RefreshReport[]> | null = null;
   let stopped = false;
+
+  const poolFor = (clientId: string): pg.Pool => {
+    const { url } = opts.databases.database(clientId);
+    let pool = pools.get(url);
+    if (!pool) {
+      pool = new pg.Pool({
+        connectionString: url, max: 1, types: pgTypes, application_name: 'chatbot-analytics-rollups',
+        connectionTimeoutMillis: 10_000, statement_timeout: opts.statementTimeoutMs ?? 300_000,
+      });
+      pool.on('error', () => {}); // an idle connection dropped by the server is replaced on next use
+      pools.set(url, pool);
+    }
+    return pool;
+  };
 
   const refreshOne = async (clientId: string): Promise<RefreshReport | null> => {
     try {
       const source = await opts.databases.source(clientId);
       let logged = 0;
-      const report = await refreshRollups(opts.databases.pool(clientId), opts.platform, clientId, source, {
+      const report = await refreshRollups(poolFor(clientId), opts.platform, clientId, source, {
         ...opts.refresh,
         onProgress: ({ mode, rowsRead, estimate }) => {
           if (mode !== 'full' || rowsRead - logged < 500_000) return; // progress only for builds worth watching
@@ -74,6 +98,8 @@ export function startRollupRefresher(opts: {
       stopped = true;
       if (timer) clearInterval(timer);
       await running;
+      await Promise.allSettled([...pools.values()].map((pool) => pool.end()));
+      pools.clear();
     },
   };
 }

@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { BUSY, foreignCpu } from './idle.ts';
+import { join } from 'node:path';
+import { fmtBytes, say } from './log.ts';
+import { describeMachine } from './machine.ts';
+import { parseOptions, UsageError } from './options.ts';
+import { renderReport } from './report.ts';
+import type { RunResult, SizeResult } from './results.ts';
+import { runSize } from './runSize.ts';
+import { killRunningServers } from './server.ts';
+import { judgeTargets } from './targets.ts';
+
+/** `npm run bench`: data sets, bare SQL, the API in each configuration, load, rollup refresh → BENCHMARKS.md. */
+async function main(argv: string[]): Promise<void> {
+  const options = parseOptions(argv);
+  const started = performance.now();
+  const machine = await describeMachine(options.adminUrl);
+  say(`benchmark: sizes ${options.sizes.map((s) => s.label).join(', ')}${options.quick ? ' (quick)' : ''};`
+    + ` ${machine.cores} cores, ${fmtBytes(machine.memoryBytes)}, ${machine.postgres}, Node ${machine.node}`);
+  const otherCpu: number[] = [];
+  const checkIdle = async (when: string) => {
+    const share = await foreignCpu();
+    otherCpu.push(share);
+    say(`  CPU used by other processes ${when}: ${Math.round(share * 100)} %${share > BUSY ? ' — the machine is busy: figures will be skewed' : ''}`);
+  };
+  await checkIdle('before the run');
+  const workDir = mkdtempSync(join(tmpdir(), 'chatbot-bench-'));
+  const sizes: SizeResult[] = [];
+  try {
+    for (const [i, size] of options.sizes.entries()) {
+      if (i > 0) await checkIdle(`before ${size.label}`);
+      sizes.push(await runSize(options, size, workDir));
+    }
+    await checkIdle('after the run');
+  } finally {
+    killRunningServers();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  const run: RunResult = {
+    options: { ...options, sizes: options.sizes.map((s) => s.label), argv },
+    machine,
+    sizes,
+    finishedAt: new Date().toISOString(),
+    totalMs: performance.now() - started,
+    otherCpu,
+  };
+  writeFileSync(options.out, renderReport(run));
+  say(`\n== targets`);
+  for (const t of judgeTargets(run)) say(`  ${t.verdict.toUpperCase().padEnd(12)} ${t.target}: ${t.figure}${t.why ? ` — ${t.why}` : ''}`);
+  say(`\nwrote ${options.out} (${Math.round((performance.now() - started) / 1000)} s)`);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killRunningServers();
+    process.exit(130);
+  });
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  killRunningServers();
+  console.error(error instanceof UsageError ? error.message : error instanceof Error ? error.stack ?? error.message : error);
+  process.exit(1);
+});

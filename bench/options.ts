@@ -1,0 +1,95 @@
+import { parseArgs } from 'node:util';
+
+/** One benchmark data set: a client database with about `sessions` sessions, served as client `clientId`. */
+export interface SizeSpec {
+  label: string;
+  sessions: number;
+  database: string;
+  clientId: string;
+}
+
+export const SIZES: readonly SizeSpec[] = [
+  { label: '100k', sessions: 100_000, database: 'bench_100k', clientId: 'bench-100k' },
+  { label: '1m', sessions: 1_000_000, database: 'bench_1m', clientId: 'bench-1m' },
+  { label: '10m', sessions: 10_000_000, database: 'bench_10m', clientId: 'bench-10m' },
+];
+
+export interface BenchOptions {
+  sizes: SizeSpec[];
+  quick: boolean;
+  /** Rebuild the databases even when they already hold the expected data. */
+  fresh: boolean;
+  /** Timed calls per series (fewer when a series would pass `seriesBudgetMs`). */
+  samples: number;
+  minSamples: number;
+  seriesBudgetMs: number;
+  loadSeconds: number;
+  loadConnections: number;
+  out: string;
+  adminUrl: string;
+}
+
+/** A bad command line: main prints its message without a stack. */
+export class UsageError extends Error {}
+
+const USAGE = `npm run bench -- [--sizes 100k,1m,10m] [--quick] [--fresh] [--samples N] [--load-seconds S] [--out FILE]`;
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = usage(() => parseArgs({
+    args: argv,
+    options: {
+      sizes: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      fresh: { type: 'boolean', default: false },
+      samples: { type: 'string' },
+      'load-seconds': { type: 'string' },
+      out: { type: 'string', default: 'BENCHMARKS.md' },
+      help: { type: 'boolean', default: false },
+    },
+  }));
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const quick = values.quick;
+  const wanted = (values.sizes ?? (quick ? '100k' : SIZES.map((s) => s.label).join(','))).toLowerCase().split(',').map((s) => s.trim());
+  const sizes = wanted.map((label) => {
+    const size = SIZES.find((s) => s.label === label);
+    if (!size) throw new UsageError(`--sizes: unknown size "${label}" (known: ${SIZES.map((s) => s.label).join(', ')})\n${USAGE}`);
+    return size;
+  });
+  return {
+    sizes,
+    quick,
+    fresh: values.fresh,
+    samples: positive(values.samples, quick ? 5 : 30, '--samples'),
+    minSamples: quick ? 3 : 5,
+    seriesBudgetMs: quick ? 10_000 : 45_000,
+    loadSeconds: positive(values['load-seconds'], quick ? 3 : 10, '--load-seconds'),
+    loadConnections: 50,
+    out: values.out,
+    adminUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  };
+}
+
+function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+}
+
+function positive(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${name} must be a positive integer\n${USAGE}`);
+  return value;
+}
+
+/** The URL of database `name` on the same server as `adminUrl`. */
+export function databaseUrl(adminUrl: string, name: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}

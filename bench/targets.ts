@@ -1,0 +1,73 @@
+import { isFlat } from './load.ts';
+import { fmtInt, fmtMs } from './log.ts';
+import type { RunResult, SizeResult } from './results.ts';
+
+export interface TargetVerdict {
+  target: string;
+  figure: string;
+  verdict: 'met' | 'missed' | 'not measured';
+  why: string;
+}
+
+const UNCACHED_RATIO = 1.1;
+const ROLLUP_P95_MS = 100;
+const CACHED_RPS = 10_000;
+const CACHED_P99_MS = 20;
+
+/** The issue's targets, judged on this run's figures; a missed target says what the figures show about why. */
+export function judgeTargets(run: RunResult): TargetVerdict[] {
+  const size = (label: string) => run.sizes.find((s) => s.dataset.size.label === label);
+  return [uncachedTarget([size('1m'), size('10m')]), rollupTarget(size('10m')), cachedTarget(run.sizes)];
+}
+
+function uncachedTarget(sizes: (SizeResult | undefined)[]): TargetVerdict {
+  const target = `Uncached API ≤ ${UNCACHED_RATIO.toFixed(2)}× the bare SQL at 1 M and 10 M sessions (median of paired rounds)`;
+  const measured = sizes.filter((s): s is SizeResult => s !== undefined);
+  if (measured.length === 0) return { target, figure: '—', verdict: 'not measured', why: 'neither 1 M nor 10 M was in this run' };
+  const rows = measured.flatMap((s) => s.cases.map((c) => ({ s, c, ratio: c.uncachedRatio })));
+  const worst = rows.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+  const over = rows.filter((r) => r.ratio > UNCACHED_RATIO);
+  const missing = sizes.length - measured.length;
+  const figure = `worst ${worst.ratio.toFixed(3)}× (${worst.s.dataset.size.label}, ${worst.c.name}; p50 ${fmtMs(worst.c.api.uncached!.p50)} vs ${fmtMs(worst.c.bare.p50)})`;
+  if (over.length === 0) {
+    return { target, figure, verdict: missing ? 'not measured' : 'met', why: missing ? 'met where measured; one size was not in this run' : '' };
+  }
+  const why = over.map((r) => `${r.s.dataset.size.label} ${r.c.name}: +${fmtMs(r.c.api.uncached!.p50 - r.c.bare.p50)} on ${fmtMs(r.c.bare.p50)}`
+    + ` (resolveRange alone ${fmtMs(r.c.rangeMs)})`).join('; ');
+  return { target, figure, verdict: 'missed', why: `the API's own work (HTTP, auth, range parsing, shaping and serialising the answer) per request: ${why}` };
+}
+
+function rollupTarget(tenM: SizeResult | undefined): TargetVerdict {
+  const target = `With rollups: 365-day funnel on 10 M sessions p95 ≤ ${ROLLUP_P95_MS} ms`;
+  if (!tenM) return { target, figure: '—', verdict: 'not measured', why: '10 M was not in this run' };
+  const c = tenM.cases.find((x) => x.endpoint === 'funnel' && x.days === 365)!;
+  const p95 = c.api.rollups!.p95;
+  const figure = `p95 ${fmtMs(p95)} (uncached ${fmtMs(c.api.uncached!.p95)}, bare SQL ${fmtMs(c.bare.p95)})`;
+  if (p95 <= ROLLUP_P95_MS) return { target, figure, verdict: 'met', why: '' };
+  const raw = p95 > 0.5 * c.api.uncached!.p95;
+  const why = tenM.rollups.unavailable
+    ? `rollups could not be driven: ${tenM.rollups.unavailable}`
+    : raw ? 'the ROLLUPS=on API answered about as slowly as raw SQL: it does not read the rollups for this request'
+    : `rollups are read, but the request still costs more than the target; resolveRange alone takes ${fmtMs(c.rangeMs)} of it`;
+  return { target, figure, verdict: 'missed', why };
+}
+
+function cachedTarget(sizes: SizeResult[]): TargetVerdict {
+  const target = `Cached: ≥ ${fmtInt(CACHED_RPS)} req/s, p99 ≤ ${CACHED_P99_MS} ms, flat memory (load test, every size)`;
+  const loads = sizes.flatMap((s) => (s.load.cached ? [{ s, r: s.load.cached }] : []));
+  if (loads.length === 0) return { target, figure: '—', verdict: 'not measured', why: 'no cached load test ran' };
+  const figure = loads.map(({ s, r }) => `${s.dataset.size.label}: ${fmtInt(r.requestsPerSecond)} req/s, p99 ${fmtMs(r.p99)}, memory ${isFlat(r) ? 'flat' : 'growing'}`).join('; ');
+  const problems = loads.flatMap(({ s, r }) => [
+    ...(r.requestsPerSecond < CACHED_RPS ? [`${s.dataset.size.label}: ${fmtInt(r.requestsPerSecond)} req/s`] : []),
+    ...(r.p99 > CACHED_P99_MS ? [`${s.dataset.size.label}: p99 ${fmtMs(r.p99)}`] : []),
+    ...(!isFlat(r) ? [`${s.dataset.size.label}: RSS grew during the run`] : []),
+    ...(r.errors + r.non2xx > 0 ? [`${s.dataset.size.label}: ${r.errors} errors, ${r.non2xx} non-2xx`] : []),
+  ]);
+  if (problems.length === 0) return { target, figure, verdict: 'met', why: '' };
+  const notWired = sizes.some((s) => !s.cacheDetected);
+  const rangeMs = Math.max(...loads.map(({ s }) => s.cases.find((c) => c.path === s.load.cached!.path)!.rangeMs));
+  const why = (notWired ? 'repeated calls got a new generatedAt, so every request ran its query; ' : '')
+    + `${problems.join('; ')}. Every request runs resolveRange (${fmtMs(rangeMs)} of CPU here) before the cache is`
+    + ` consulted, which alone caps a core at ~${fmtInt(1000 / rangeMs)} req/s; autocannon runs on the same 2 cores as the API`;
+  return { target, figure, verdict: 'missed', why };
+}
