@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { mulberry32 } from '../src/demo/random.ts';
 
 /** Sessions per local day: the data covers `DAYS` days ending today (today is cut at the current time). */
 export const DAYS = 730;
@@ -8,17 +9,6 @@ export interface DayPlan {
   counts: number[];
 }
 
-/** mulberry32: a tiny seeded PRNG, so a rebuilt data set has the same day-to-day shape. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Weekdays busier than weekends (Saturday 0.72, Sunday 0.62), Monday a little busier still. */
 const WEEKDAY = [0, 1.08, 1.02, 1, 1, 0.95, 0.72, 0.62];
@@ -29,7 +19,7 @@ const WEEKDAY = [0, 1.08, 1.02, 1, 1, 0.95, 0.72, 0.62];
  */
 export function planDays(total: number, timezone: string, now: Date = new Date()): DayPlan {
   const today = DateTime.fromJSDate(now, { zone: timezone }).startOf('day');
-  const random = seeded(total);
+  const random = mulberry32(total); // seeded: a rebuilt data set has the same day-to-day shape
   const days: DateTime[] = Array.from({ length: DAYS }, (_, i) => today.minus({ days: DAYS - 1 - i }));
   const weights = days.map((day, i) => {
     const growth = 0.75 + 0.5 * (i / (DAYS - 1));

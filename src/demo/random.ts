@@ -27,7 +27,7 @@ export function hashString(text: string): number {
 }
 
 /** mulberry32: tiny, fast and good enough for synthetic data (not for anything security related). */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
