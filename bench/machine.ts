@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { withClient } from './data.ts';
 
@@ -9,6 +10,8 @@ export interface Machine {
   os: string;
   node: string;
   postgres: string;
+  /** The code measured: commit, and whether the working tree had uncommitted changes. */
+  commit: string;
   /** Server settings that shape the figures. */
   settings: Record<string, string>;
 }
@@ -29,6 +32,16 @@ export async function describeMachine(adminUrl: string): Promise<Machine> {
       node: process.version,
       postgres: `PostgreSQL ${version}`,
       settings,
+      commit: describeCommit(),
     };
   });
+}
+
+function describeCommit(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain') ? ' + uncommitted changes' : ''}`;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
 }

@@ -50,8 +50,11 @@ export async function interleaved(plan: SeriesPlan, calls: (() => Promise<unknow
 
 export const ratio = (value: number, floor: number) => (floor > 0 ? value / floor : null);
 
-/** Median over rounds of `value[i] / floor[i]`: pairs measured back to back share their conditions, so drift cancels. */
-export function pairedRatio(values: number[], floors: number[]): number {
-  const ratios = values.map((v, i) => v / floors[i]!).sort((a, b) => a - b);
-  return ratios[Math.floor((ratios.length - 1) / 2)]!;
+/**
+ * Total time of `values` over total time of `floors`, measured in the same interleaved rounds: robust where medians
+ * are not (the same query can be bimodal on a busy 2-core machine, and a median then lands in either mode).
+ */
+export function totalRatio(values: number[], floors: number[]): number {
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  return sum(values) / sum(floors);
 }

@@ -30,7 +30,7 @@ export interface CaseResult {
   /** Per API configuration; `cached` holds cache hits (its first call, the miss, is `cachedMissMs`). */
   api: Partial<Record<ConfigName, Stats>>;
   cachedMissMs: number | null;
-  /** Median of uncached / bare per interleaved round: the figure the ≤ 1.10× target is judged on. */
+  /** Total uncached time over total bare time in the same interleaved rounds: what the ≤ 1.10× target is judged on. */
   uncachedRatio: number;
   /** Answers that differed: from the bare SQL's session count, or between configurations (`generatedAt` aside). */
   mismatches: string[];
