@@ -1,7 +1,6 @@
 # syntax=docker/dockerfile:1
 # The API image; the Compose seed service runs `npm run seed` from the same image.
-# The code runs on Node 20 and later (package.json engines). The image uses the current LTS line; build with
-# `--build-arg NODE_VERSION=20` to get the exact major the test suite runs on.
+# Node 24 LTS: the runtime the test suite runs on (package.json pins the `node` package for npm scripts).
 ARG NODE_VERSION=24
 
 # --- deps: production dependencies exactly as locked (tsx, which runs the TypeScript, is one of them) -------------

@@ -23,8 +23,16 @@ function fail(message: string): never {
 
 let runDir = '';
 
+/** The runtime the platform ships on; `npm test` gets it from the `node` package pinned in package.json. */
+const NODE_MAJOR = 24;
+
 /** A fresh folder for this run; test workers inherit its path through the environment. */
 export function setup() {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < NODE_MAJOR) {
+    fail(`the tests run on Node ${process.versions.node}, but the platform ships on Node ${NODE_MAJOR}: run them with \`npm test\` ` +
+      '(npm scripts use the node package from package.json), after `npm install`');
+  }
   runDir = join(LOG_DIR, `run-${process.pid}-${Date.now()}`);
   rmSync(runDir, { recursive: true, force: true });
   process.env.TEST_LOG_DIR = runDir;
