@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
-import { WEB_BUILD_DIR, WEB_ENTRY } from './src/web/assets.ts';
+import { WEB_BUILD_DIR, WEB_ENTRY } from './src/http/pages/assets.ts';
 
 /** Writes .br and .gz next to each asset: @fastify/static (preCompressed) serves them, ~600 kB of JS is sent as ~190 kB. */
 function precompress(): Plugin {
@@ -22,7 +22,7 @@ function precompress(): Plugin {
 
 /**
  * Builds the dashboard front-end into dist/web: one entry script (no index.html — the server writes the page and
- * reads the hashed names from the manifest), served under /assets/ by src/api/routes/web.ts.
+ * reads the hashed names from the manifest), served under /assets/ by src/http/routes/web.ts.
  */
 export default defineConfig({
   publicDir: false,

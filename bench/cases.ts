@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Queryable } from '../src/db/queryable.ts';
-import type { ClientSource } from '../src/analytics/source.ts';
+import type { ClientSource } from '../src/tenants/clientSource.ts';
 import { resolveRange } from '../src/analytics/range.ts';
 import { boundValues, metricQuery, runQuery, type MetricQuery } from '../src/analytics/query.ts';
 import { BOUND_PARAMS, DEFAULT_FUNNEL } from '../src/analytics/sql.ts';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { describeSource, userEventsOf } from '../src/analytics/source.ts';
+import { describeSource, userEventsOf } from '../src/tenants/clientSource.ts';
 import { anchor } from '../src/analytics/sql.ts';
 import { insertSessionsSql } from './dataSql.ts';
 

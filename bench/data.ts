@@ -1,12 +1,13 @@
 import pg from 'pg';
-import { CLIENT_TABLES, createClientTablesSql } from '../src/db/clientTables.ts';
-import { describeSource, userEventsOf } from '../src/analytics/source.ts';
+import { CLIENT_TABLES, createClientTablesSql } from '../src/tenants/clientTables.ts';
+import { describeSource, userEventsOf } from '../src/tenants/clientSource.ts';
 import { anchor, instant } from '../src/analytics/sql.ts';
 import { revertChurn } from './churn.ts';
 import { chunkDays, planDays } from './dayPlan.ts';
 import { dailyStartsSql, insertSessionsSql } from './dataSql.ts';
 import { fmtBytes, fmtInt, fmtMs, say, timed } from './log.ts';
 import { databaseUrl, type SizeSpec } from './options.ts';
+import { connectClient } from '../src/db/pool.ts';
 
 /** Bumped whenever the generator changes, so an older data set is rebuilt instead of reused. */
 const GENERATOR_VERSION = 1;
@@ -137,8 +138,7 @@ async function databaseBytes(db: pg.Client): Promise<number> {
 }
 
 export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, application_name: 'chatbot-analytics-bench' });
-  await client.connect();
+  const client = await connectClient({ connectionString: url, application_name: 'chatbot-analytics-bench' });
   try {
     return await work(client);
   } finally {

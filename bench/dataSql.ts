@@ -1,4 +1,4 @@
-import { CLIENT_LAYOUT } from '../src/db/clientTables.ts';
+import { CLIENT_LAYOUT } from '../src/tenants/clientTables.ts';
 import { quoteIdent } from '../src/db/identifiers.ts';
 
 /**

@@ -51,7 +51,7 @@ export function renderReport(run: RunResult): string {
     '',
     '## How it was measured',
     '',
-    '- **Data**: one database per size on the local PostgreSQL, the `UserEvents` layout of `src/db/clientTables.ts`'
+    '- **Data**: one database per size on the local PostgreSQL, the `UserEvents` layout of `src/tenants/clientTables.ts`'
       + ' (`timestamp(3)` holding UTC), generated inside PostgreSQL with `generate_series`: 730 days ending on the day it'
       + ' was built, Europe/London rhythm (midday and evening peaks, quieter weekends, growth over the two years),'
       + ' 95 % page load → 35 % widget → 30 % human → accept 45 % / callback 25 % / continue 18 %, steps seconds to minutes'

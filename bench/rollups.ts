@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { describeSource, type ClientSource } from '../src/analytics/source.ts';
+import { describeSource, type ClientSource } from '../src/tenants/clientSource.ts';
 import { pgTypes } from '../src/db/pgTypes.ts';
 import { fmtInt, say } from './log.ts';
+import { createPool } from '../src/db/pool.ts';
 
 /** What the harness needs from `src/rollups` (its `index.ts`); the module is optional until rollups land. */
 interface RefreshReport {
@@ -43,7 +44,7 @@ export async function openRollupRefresh(clientDbUrl: string, platformUrl: string
     return { unavailable: 'src/rollups does not export refreshRollups and openPlatformDatabase' };
   }
   const { refreshRollups, openPlatformDatabase } = rollups as RollupsModule;
-  const clientDb = new pg.Pool({ connectionString: clientDbUrl, max: 2, types: pgTypes, application_name: 'chatbot-analytics-bench' });
+  const clientDb = createPool({ connectionString: clientDbUrl, max: 2, types: pgTypes, application_name: 'chatbot-analytics-bench' });
   const platform = await openPlatformDatabase(platformUrl);
   return {
     async refresh(label) {

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
-import { describeSource } from '../src/analytics/source.ts';
+import { describeSource } from '../src/tenants/clientSource.ts';
 import { pgTypes } from '../src/db/pgTypes.ts';
 import { answerSessions, bareQuery, benchCases, type BenchCase } from './cases.ts';
 import { applyChurn, revertChurn } from './churn.ts';
@@ -13,6 +13,7 @@ import { databaseUrl, type BenchOptions, type SizeSpec } from './options.ts';
 import { openRollupRefresh, type RollupRefresh } from './rollups.ts';
 import type { CaseResult, SizeResult } from './results.ts';
 import { startApiServer, type ApiServer, type ConfigName } from './server.ts';
+import { createPool } from '../src/db/pool.ts';
 
 const PLATFORM_DATABASE = 'bench_platform';
 /** The endpoint hammered by the load tests: what the dashboard asks first. */
@@ -27,7 +28,7 @@ const line = (label: string, s: Stats, floor?: Stats) =>
 /** Data, then each API configuration in its own process, then the rollup refresh after churn. */
 export async function runSize(options: BenchOptions, size: SizeSpec, workDir: string): Promise<SizeResult> {
   const dataset = await ensureDataset(size, options.adminUrl, options.fresh);
-  const pool = new pg.Pool({ connectionString: dataset.url, max: 5, types: pgTypes, application_name: 'chatbot-analytics-bench' });
+  const pool = createPool({ connectionString: dataset.url, max: 5, types: pgTypes, application_name: 'chatbot-analytics-bench' });
   const platformUrl = databaseUrl(options.adminUrl, PLATFORM_DATABASE);
   const plan = { samples: options.samples, minSamples: options.minSamples, budgetMs: options.seriesBudgetMs };
   try {

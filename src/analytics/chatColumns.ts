@@ -1,4 +1,4 @@
-import type { ClientSource, TableInfo } from './source.ts';
+import type { ClientSource, TableInfo } from '../tenants/clientSource.ts';
 import { firstColumn, isTimestamp } from './optionalColumns.ts';
 
 /** Who wrote a chat message, after mapping the names chatbots use for the same party. */

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/queryable.ts';
 import { boundValues, runQuery, type MetricQuery } from './query.ts';
 import { BOUND_PARAMS, inRange, instant, localTime, rate, type SqlParams } from './sql.ts';
-import type { ClientSource, TableInfo } from './source.ts';
+import type { ClientSource, TableInfo } from '../tenants/clientSource.ts';
 import { timingColumns, toTimingStats, type TimingStats } from './timings.ts';
 
 export interface StaffingCell {

@@ -2,7 +2,7 @@ import type { Queryable } from '../db/queryable.ts';
 import { CHAT_ROLES, chatLogOf, normalizedRole, type ChatLogColumns, type ChatRole } from './chatColumns.ts';
 import { boundValues, runQuery, type MetricQuery } from './query.ts';
 import { anchor, BOUND_PARAMS, counterCondition, DEFAULT_FUNNEL, inRange, instant, rate, type FunnelOptions, type SqlParams } from './sql.ts';
-import { userEventsOf, type ClientSource } from './source.ts';
+import { userEventsOf, type ClientSource } from '../tenants/clientSource.ts';
 
 export interface Spread {
   p50: number | null;

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/queryable.ts';
 import { boundValues, runQuery, type MetricQuery } from './query.ts';
 import { anchor, BOUND_PARAMS, countColumns, DEFAULT_FUNNEL, inRange, type FunnelOptions, type SqlParams } from './sql.ts';
-import { userEventsOf, type ClientSource } from './source.ts';
+import { userEventsOf, type ClientSource } from '../tenants/clientSource.ts';
 import type { Counts } from './steps.ts';
 
 /** Sessions in the range and how many reached each step or took each action. */

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/queryable.ts';
 import { boundValues, runQuery, type MetricQuery } from './query.ts';
 import { anchor, BOUND_PARAMS, inRange, instant, type SqlParams } from './sql.ts';
-import { userEventsOf, type ClientSource, type TableInfo } from './source.ts';
+import { userEventsOf, type ClientSource, type TableInfo } from '../tenants/clientSource.ts';
 import { COUNTERS } from './steps.ts';
 import { roundMs } from './timings.ts';
 

@@ -2,7 +2,7 @@ import type { Queryable } from '../db/queryable.ts';
 import { getCounts } from './getCounts.ts';
 import type { MetricQuery } from './query.ts';
 import { rate } from './sql.ts';
-import type { ClientSource } from './source.ts';
+import type { ClientSource } from '../tenants/clientSource.ts';
 import { ACTIONS, FUNNEL_STEPS, type Action, type Counts, type FunnelStep } from './steps.ts';
 
 export interface Funnel {

@@ -5,7 +5,7 @@ import { parseWindow } from './funnelOptions.ts';
 import { getAgentConnections, type AgentStats } from './getAgentConnections.ts';
 import { boundValues, runQuery, type MetricQuery } from './query.ts';
 import { anchor, BOUND_PARAMS, counterCondition, DEFAULT_FUNNEL, inRange, instant, rate, type FunnelOptions, type SqlParams } from './sql.ts';
-import { userEventsOf, type ClientSource } from './source.ts';
+import { userEventsOf, type ClientSource } from '../tenants/clientSource.ts';
 import { ACTIONS, type Action } from './steps.ts';
 
 /** What became of a request for a human: the first action within `abandonAfter`, or none (yet). */

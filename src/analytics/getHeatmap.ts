@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/queryable.ts';
 import { boundValues, runQuery, type MetricQuery } from './query.ts';
 import { anchor, BOUND_PARAMS, inRange, localTime, type SqlParams } from './sql.ts';
-import { userEventsOf, type ClientSource } from './source.ts';
+import { userEventsOf, type ClientSource } from '../tenants/clientSource.ts';
 
 export interface HeatmapCell {
   /** ISO weekday, 1 = Monday … 7 = Sunday, in local time. */

@@ -2,7 +2,7 @@ import type { Queryable } from '../db/queryable.ts';
 import { emptyCounts } from './getDaily.ts';
 import { boundValues, runQuery, type MetricQuery } from './query.ts';
 import { anchor, BOUND_PARAMS, countColumns, DEFAULT_FUNNEL, inRange, localTime, type FunnelOptions, type SqlParams } from './sql.ts';
-import { userEventsOf, type ClientSource } from './source.ts';
+import { userEventsOf, type ClientSource } from '../tenants/clientSource.ts';
 import type { Counts } from './steps.ts';
 
 export type HourlyRow = { hour: number } & Counts;

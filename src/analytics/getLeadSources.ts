@@ -3,7 +3,7 @@ import { getCounts } from './getCounts.ts';
 import { isTimestamp, leadSourceColumn, LEAD_SOURCE_COLUMNS } from './optionalColumns.ts';
 import { boundValues, runQuery, type MetricQuery } from './query.ts';
 import { BOUND_PARAMS, counterCondition, DEFAULT_FUNNEL, inRange, instant, rate, type FunnelOptions, type SqlParams } from './sql.ts';
-import { userEventsOf, type ClientSource, type TableInfo } from './source.ts';
+import { userEventsOf, type ClientSource, type TableInfo } from '../tenants/clientSource.ts';
 
 /** A NULL or blank source. */
 export const NO_SOURCE = '(none)';

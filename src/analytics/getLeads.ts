@@ -2,7 +2,7 @@ import type { Queryable } from '../db/queryable.ts';
 import { getCounts } from './getCounts.ts';
 import { boundValues, runQuery, type MetricQuery } from './query.ts';
 import { BOUND_PARAMS, inRange, instant, localTime, rate, type SqlParams } from './sql.ts';
-import type { ClientSource, TableInfo } from './source.ts';
+import type { ClientSource, TableInfo } from '../tenants/clientSource.ts';
 
 export type LeadStats =
   | {

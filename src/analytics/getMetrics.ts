@@ -4,7 +4,7 @@ import { getDuration, type SessionDuration } from './getDuration.ts';
 import { getHourly, peakHours } from './getHourly.ts';
 import type { MetricQuery } from './query.ts';
 import { rate } from './sql.ts';
-import type { ClientSource } from './source.ts';
+import type { ClientSource } from '../tenants/clientSource.ts';
 import type { Counter, Counts } from './steps.ts';
 
 export interface Ratio {

@@ -3,7 +3,7 @@ import { sessionColumns, type SessionRow } from './getSessions.ts';
 import { hasControlCharacters } from './errors.ts';
 import { agentConnectionsOf, leadsOf, transcriptOf, type SessionRecords } from './sessionRecords.ts';
 import { anchor, BOUND_PARAMS, DEFAULT_FUNNEL, instant, isoUtc } from './sql.ts';
-import { userEventsOf, type ClientSource } from './source.ts';
+import { userEventsOf, type ClientSource } from '../tenants/clientSource.ts';
 import { COUNTERS, type Counter } from './steps.ts';
 
 export interface TimelineEvent {

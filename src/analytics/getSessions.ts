@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { InvalidParameterError, hasControlCharacters } from './errors.ts';
 import { boundValues, runQuery, type MetricQuery } from './query.ts';
 import { anchor, BOUND_PARAMS, counterCondition, DEFAULT_FUNNEL, inRange, instant, isoUtc, type FunnelOptions, type SqlParams } from './sql.ts';
-import { userEventsOf, type ClientSource, type TableInfo } from './source.ts';
+import { userEventsOf, type ClientSource, type TableInfo } from '../tenants/clientSource.ts';
 import { COUNTERS, FUNNEL_STEPS, type Counter, type FunnelStep } from './steps.ts';
 
 export type SessionRow = {

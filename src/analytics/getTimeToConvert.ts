@@ -2,7 +2,7 @@ import type { Queryable } from '../db/queryable.ts';
 import { countChange, secondsChange, type Change } from './compare.ts';
 import { boundValues, runQuery, type MetricQuery } from './query.ts';
 import { anchor, BOUND_PARAMS, inRange, instant, localTime, type SqlParams } from './sql.ts';
-import { userEventsOf, type ClientSource, type TableInfo } from './source.ts';
+import { userEventsOf, type ClientSource, type TableInfo } from '../tenants/clientSource.ts';
 import { ACTIONS, FUNNEL_STEPS, type Counter } from './steps.ts';
 import { histogramColumns, roundMs, timingColumns, toHistogram, toTimingStats, type HistogramBin, type TimingStats } from './timings.ts';
 

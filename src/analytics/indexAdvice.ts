@@ -1,8 +1,8 @@
-import type { Queryable } from './queryable.ts';
-import { quoteIdent, tableRef } from './identifiers.ts';
-import { anchor, instant } from '../analytics/sql.ts';
-import type { ClientSource, TableInfo } from '../analytics/source.ts';
-import type { ClientTable } from './clientTables.ts';
+import type { Queryable } from '../db/queryable.ts';
+import { quoteIdent, tableRef } from '../db/identifiers.ts';
+import { anchor, instant } from './sql.ts';
+import type { ClientSource, TableInfo } from '../tenants/clientSource.ts';
+import type { ClientTable } from '../tenants/clientTables.ts';
 
 /** An index the platform's queries need, as the exact statement to create it. */
 export interface IndexAdvice {

@@ -1,4 +1,4 @@
-import type { TableInfo } from './source.ts';
+import type { TableInfo } from '../tenants/clientSource.ts';
 import { instant, isoUtc } from './sql.ts';
 
 /**

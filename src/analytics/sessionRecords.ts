@@ -2,7 +2,7 @@ import type { Queryable } from '../db/queryable.ts';
 import { chatLogOf, normalizedRole, type ChatLogColumns, type ChatRole } from './chatColumns.ts';
 import { isTimestamp, leadSourceColumn, textOrNull, timeOrNull } from './optionalColumns.ts';
 import { instant, isoUtc } from './sql.ts';
-import type { ClientSource, TableInfo } from './source.ts';
+import type { ClientSource, TableInfo } from '../tenants/clientSource.ts';
 
 /** A session's rows in the optional tables; each part says "not available" when its table or columns are missing. */
 export type Part<T> = { available: true; rows: T[] } | { available: false; reason: string };

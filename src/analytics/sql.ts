@@ -1,5 +1,5 @@
 import { COUNTERS, FUNNEL_STEPS, type Counter } from './steps.ts';
-import { SourceUnavailableError, type TableInfo } from './source.ts';
+import { SourceUnavailableError, type TableInfo } from '../tenants/clientSource.ts';
 
 /**
  * SQL fragments every metric is built from. A metric writes its SQL once against `SqlParams`; the API binds

@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
-import pg from 'pg';
 import { ConfigError, loadConfig } from '../config/loadConfig.ts';
-import { describeSource } from '../analytics/source.ts';
-import { pgTypes } from '../db/pgTypes.ts';
-import { existingIndex, recommendedIndexes, tableStats } from '../db/indexAdvice.ts';
+import { describeSource } from '../tenants/clientSource.ts';
+import { existingIndex, recommendedIndexes, tableStats } from '../analytics/indexAdvice.ts';
+import { connectClient } from '../db/pool.ts';
 
 const USAGE = 'usage: npm run doctor -- --client <id>';
 
@@ -17,8 +16,7 @@ async function main(): Promise<number> {
   if (!client) return fail(`${values.client ? `unknown client "${values.client}"` : '--client is required'}\n${USAGE}`);
   if (!client.database) return fail(`client "${client.id}" has no database URL; set the variable its dbUrl names`);
 
-  const db = new pg.Client({ connectionString: client.database.url, types: pgTypes, connectionTimeoutMillis: config.db.connectTimeoutMs });
-  await db.connect();
+  const db = await connectClient({ connectionString: client.database.url, connectionTimeoutMillis: config.db.connectTimeoutMs });
   try {
     const source = await describeSource(db, client.database.schema);
     if (!source.tables.UserEvents) return fail(`schema "${source.schema}" has no "UserEvents" table`);

@@ -2,10 +2,10 @@ import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
 import pg from 'pg';
 import { ConfigError, loadConfig } from '../config/loadConfig.ts';
-import { CLIENT_TABLES } from '../db/clientTables.ts';
+import { CLIENT_TABLES } from '../tenants/clientTables.ts';
 import { tableRef } from '../db/identifiers.ts';
-import { pgTypes } from '../db/pgTypes.ts';
 import { seedClient } from '../demo/seedClient.ts';
+import { createPool } from '../db/pool.ts';
 
 const USAGE = 'usage: npm run seed -- --client <id> [--days N] [--sessions-per-day N] [--force | --if-empty]';
 
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   if (!client) throw new UsageError(`unknown client "${values.client}" (known: ${config.clients.map((c) => c.id).join(', ')})`);
   if (!client.database) throw new UsageError(`client "${client.id}" has no database URL; set the variable its dbUrl names`);
 
-  const pool = new pg.Pool({ connectionString: client.database.url, max: 2, types: pgTypes, connectionTimeoutMillis: config.db.connectTimeoutMs });
+  const pool = createPool({ connectionString: client.database.url, max: 2, connectionTimeoutMillis: config.db.connectTimeoutMs });
   try {
     if (values['if-empty']) {
       const occupied = await tablesWithRows(pool, client.database.schema);

@@ -1,6 +1,6 @@
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig } from '../config/loadConfig.ts';
-import { startServer } from '../api/server.ts';
+import { startServer } from '../main/api.ts';
 
 loadDotenv({ quiet: true });
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ClientConfig } from './clients.ts';
+import type { ClientConfig } from '../tenants/clientConfig.ts';
 import { readBool, readString, type Env, type Problems } from './env.ts';
 
 /** How the platform reaches Grafana (sync and proxy). Grafana is optional: without `GRAFANA_URL` its paths answer 503. */

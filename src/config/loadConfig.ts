@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseClients, type ClientConfig } from './clients.ts';
+import { parseClients, type ClientConfig } from '../tenants/clientConfig.ts';
 import { parseLimits, type LimitsConfig } from './limits.ts';
 import { parsePlatformConfig, type PlatformConfig } from './platform.ts';
 import { parseCache, type CacheConfig } from './cache.ts';

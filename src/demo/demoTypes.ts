@@ -1,4 +1,4 @@
-/** Rows shaped exactly like the chatbot's tables (src/db/clientTables.ts); every Date is a UTC instant. */
+/** Rows shaped exactly like the chatbot's tables (src/tenants/clientTables.ts); every Date is a UTC instant. */
 export interface UserEventRow {
   sessionId: string;
   pageLoaded: Date | null;

@@ -1,5 +1,5 @@
-import type { ClientTable } from '../db/clientTables.ts';
-import { createClientTablesSql } from '../db/clientTables.ts';
+import type { ClientTable } from '../tenants/clientTables.ts';
+import { createClientTablesSql } from '../tenants/clientTables.ts';
 import { quoteIdent, tableRef } from '../db/identifiers.ts';
 import type { Queryable } from '../db/queryable.ts';
 import type { DemoData } from './demoTypes.ts';

@@ -1,4 +1,4 @@
-import type { ClientTable } from '../db/clientTables.ts';
+import type { ClientTable } from '../tenants/clientTables.ts';
 import type { Queryable } from '../db/queryable.ts';
 import type { DemoClient } from './demoTypes.ts';
 import { generateDemoData } from './generateDemoData.ts';

@@ -1,4 +1,4 @@
-import { CLIENT_TABLES } from '../db/clientTables.ts';
+import { CLIENT_TABLES } from '../tenants/clientTables.ts';
 import { tableRef } from '../db/identifiers.ts';
 import type { Queryable } from '../db/queryable.ts';
 import type { DemoClient } from './demoTypes.ts';

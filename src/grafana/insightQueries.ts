@@ -5,7 +5,7 @@ import { leadSourcesSql } from '../analytics/getLeadSources.ts';
 import { TRANSITIONS, timeToConvertSql } from '../analytics/getTimeToConvert.ts';
 import { chatLogOf } from '../analytics/chatColumns.ts';
 import { leadSourceColumn } from '../analytics/optionalColumns.ts';
-import type { ClientSource } from '../analytics/source.ts';
+import type { ClientSource } from '../tenants/clientSource.ts';
 import type { SqlParams } from '../analytics/sql.ts';
 import { COUNTER_LABELS, sqlLiteral, type PanelQuery } from './panelQueries.ts';
 

@@ -1,4 +1,4 @@
-import type { Principal } from '../api/auth.ts';
+import type { Principal } from '../access/principal.ts';
 
 /** The Grafana user each client signs in as through the auth proxy; `grafana:sync` creates it as a Viewer of its org only. */
 export const grafanaLoginFor = (clientId: string) => `client-${clientId}`;

@@ -6,7 +6,7 @@ import { hourlySql } from '../analytics/getHourly.ts';
 import { leadsSql } from '../analytics/getLeads.ts';
 import { RATES, type RateName } from '../analytics/getMetrics.ts';
 import { sessionsSql } from '../analytics/getSessions.ts';
-import type { ClientSource } from '../analytics/source.ts';
+import type { ClientSource } from '../tenants/clientSource.ts';
 import type { SqlParams } from '../analytics/sql.ts';
 import { ACTIONS, COUNTERS, FUNNEL_STEPS, type Counter } from '../analytics/steps.ts';
 import { insightQueries } from './insightQueries.ts';

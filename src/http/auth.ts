@@ -1,46 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { isOpen, principalForKey, type KeyRing } from '../access/apiKeys.ts';
+import type { Principal } from '../access/principal.ts';
 import { ApiError } from './errors.ts';
 import { readSession } from './session.ts';
-
-/** Who is asking: an operator sees every client, a client only itself. */
-export type Principal = { role: 'operator' } | { role: 'client'; clientId: string };
-
-export interface KeyRing {
-  adminApiKey: string | null;
-  clientApiKeys: ReadonlyMap<string, string>;
-}
-
-export const digest = (value: string) => createHash('sha256').update(value).digest();
-
-/** Compares digests so neither the key's content nor its length leaks through timing. */
-function sameKey(given: Buffer, expected: string): boolean {
-  return timingSafeEqual(given, digest(expected));
-}
-
-export function isOpen(keys: KeyRing): boolean {
-  return keys.adminApiKey === null && keys.clientApiKeys.size === 0;
-}
-
-/** The principal a key belongs to; every key is compared, so the time taken does not depend on which matched. */
-export function principalForKey(key: string, keys: KeyRing): Principal | null {
-  const given = digest(key);
-  let found: Principal | null = null;
-  if (keys.adminApiKey !== null && sameKey(given, keys.adminApiKey)) found = { role: 'operator' };
-  for (const [clientId, clientKey] of keys.clientApiKeys) {
-    if (sameKey(given, clientKey) && found === null) found = { role: 'client', clientId };
-  }
-  return found;
-}
-
-/** The key a principal signs in with today (to tie a session to it: rotating the key ends the session). */
-export function keyOf(principal: Principal, keys: KeyRing): string | null {
-  return principal.role === 'operator' ? keys.adminApiKey : (keys.clientApiKeys.get(principal.clientId) ?? null);
-}
-
-export function canSee(principal: Principal, clientId: string): boolean {
-  return principal.role === 'operator' || principal.clientId === clientId;
-}
 
 /**
  * The request's principal: `Authorization: Bearer <key>` (a wrong key is a 401 even with a session), else the signed

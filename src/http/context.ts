@@ -1,9 +1,10 @@
-import type { ClientConfig } from '../config/clients.ts';
-import type { ClientDatabases } from '../db/clientDatabases.ts';
+import type { ClientConfig } from '../tenants/clientConfig.ts';
+import type { ClientDatabases } from '../tenants/clientDatabases.ts';
 import type { LimitsConfig } from '../config/limits.ts';
 import type { ResultCache } from '../cache/resultCache.ts';
 import type { RollupReader } from '../rollups/rollupReader.ts';
-import type { KeyRing, Principal } from './auth.ts';
+import type { KeyRing } from '../access/apiKeys.ts';
+import type { Principal } from '../access/principal.ts';
 
 /** Everything the routes need, built once at start-up and passed in (no module reads the environment). */
 export interface ApiContext {

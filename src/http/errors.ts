@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { InvalidParameterError } from '../analytics/errors.ts';
-import { SourceUnavailableError } from '../analytics/source.ts';
-import { DatabaseNotConfiguredError } from '../db/clientDatabases.ts';
+import { SourceUnavailableError } from '../tenants/clientSource.ts';
+import { DatabaseNotConfiguredError } from '../tenants/clientDatabases.ts';
 
 /** An error meant for the caller: its message is safe to show. */
 export class ApiError extends Error {

@@ -1,14 +1,14 @@
 import { Type, type TProperties, type TSchema } from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ClientConfig } from '../config/clients.ts';
+import type { ClientConfig } from '../tenants/clientConfig.ts';
 import type { Queryable } from '../db/queryable.ts';
-import type { ClientSource } from '../analytics/source.ts';
+import type { ClientSource } from '../tenants/clientSource.ts';
 import { resolveRange, type RangeInput } from '../analytics/range.ts';
 import { metricQuery, type MetricQuery } from '../analytics/query.ts';
 import { parseFunnelOptions } from '../analytics/funnelOptions.ts';
 import { resolveComparison, type Change, type CompareInput } from '../analytics/compare.ts';
 import { DEFAULT_FUNNEL } from '../analytics/sql.ts';
-import { canSee } from './auth.ts';
+import { canSee } from '../access/principal.ts';
 import type { ApiContext } from './context.ts';
 import { toCsv, wantsCsv, type CsvTable } from './csv.ts';
 import { ResultCache, type CachedAnswer } from '../cache/resultCache.ts';

@@ -3,7 +3,8 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { LimitsConfig } from '../config/limits.ts';
-import { principalOf, type KeyRing } from './auth.ts';
+import { principalOf } from './auth.ts';
+import { type KeyRing } from '../access/apiKeys.ts';
 import { ApiError } from './errors.ts';
 
 /** Longest request target we read; longer ones are refused before routing (Node allows ~16 KB of headers). */

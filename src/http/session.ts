@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { digest, keyOf, type KeyRing, type Principal } from './auth.ts';
+import { digest, keyOf, type KeyRing } from '../access/apiKeys.ts';
+import { type Principal } from '../access/principal.ts';
 
 /** The browser session: a signed, httpOnly, SameSite cookie holding who signed in, until when, and with which key. */
 export const SESSION_COOKIE = 'ca_session';

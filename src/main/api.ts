@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/loadConfig.ts';
-import type { ClientConfig } from '../config/clients.ts';
-import { ClientDatabases } from '../db/clientDatabases.ts';
+import type { ClientConfig } from '../tenants/clientConfig.ts';
+import { ClientDatabases } from '../tenants/clientDatabases.ts';
 import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded/startEmbeddedPostgres.ts';
 import { loadDemoClients } from '../demo/loadDemo.ts';
-import { buildApp } from './app.ts';
+import { buildApp } from '../http/app.ts';
 import { createLogger } from './logger.ts';
 import { createResultCache } from '../cache/createResultCache.ts';
 import { openPlatformDatabase, RollupReader, startRollupRefresher } from '../rollups/index.ts';
-import { isOpen } from './auth.ts';
+import { isOpen } from '../access/apiKeys.ts';
 import { formatReport, syncGrafana } from '../grafana/sync/index.ts';
 
 /** Points every client at its own schema in one embedded PostgreSQL filled with generated data. */

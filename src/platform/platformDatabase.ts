@@ -1,7 +1,7 @@
 import pg from 'pg';
-import { pgTypes } from '../db/pgTypes.ts';
 import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded/startEmbeddedPostgres.ts';
-import { migrateRollups } from './schema.ts';
+import { migrateRollups } from '../rollups/schema.ts';
+import { createPool } from '../db/pool.ts';
 
 export interface PlatformDatabase {
   pool: pg.Pool;
@@ -18,8 +18,7 @@ export async function openPlatformDatabase(url: string | null, opts: { poolMax?:
   let embedded: EmbeddedPostgres | null = null;
   if (url === null) embedded = await startEmbeddedPostgres();
   const max = Math.min(opts.poolMax ?? 5, embedded ? EMBEDDED_MAX_CONNECTIONS : Infinity);
-  const pool = new pg.Pool({ connectionString: embedded?.url ?? url!, max, types: pgTypes, application_name: 'chatbot-analytics-rollups' });
-  pool.on('error', () => {}); // an idle connection dropped by the server is replaced on next use; never crash for it
+  const pool = createPool({ connectionString: embedded?.url ?? url!, max, application_name: 'chatbot-analytics-rollups' });
   try {
     await migrateRollups(pool);
   } catch (error) {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { TableInfo } from '../analytics/source.ts';
+import type { TableInfo } from '../tenants/clientSource.ts';
 import { recordImages, streamImages, type PassOptions, type PassResult, type SessionImage } from './buildRollups.ts';
 import type { ClientSnapshot } from './clientSnapshot.ts';
 import { recomputeBuckets } from './recomputeBuckets.ts';

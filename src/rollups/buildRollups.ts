@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { anchor } from '../analytics/sql.ts';
-import type { TableInfo } from '../analytics/source.ts';
+import type { TableInfo } from '../tenants/clientSource.ts';
 import type { ClientSnapshot } from './clientSnapshot.ts';
 import { countsFromFlags, sessionImageSql } from './rollupSql.ts';
 import { COUNTER_COLUMNS } from './schema.ts';

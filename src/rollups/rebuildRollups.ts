@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ClientSource } from '../analytics/source.ts';
+import type { ClientSource } from '../tenants/clientSource.ts';
 import { refreshRollups, type RefreshOptions, type RefreshReport } from './refreshRollups.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { anchor, BOUND_PARAMS, countColumns, DEFAULT_FUNNEL } from '../analytics/sql.ts';
-import type { TableInfo } from '../analytics/source.ts';
+import type { TableInfo } from '../tenants/clientSource.ts';
 import { COUNTERS, type Counts } from '../analytics/steps.ts';
 import type { ClientSnapshot } from './clientSnapshot.ts';
 import { BUCKET_SECONDS, bucketOf, epochOf } from './rollupSql.ts';

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { isoUtc } from '../analytics/sql.ts';
-import type { ClientSource } from '../analytics/source.ts';
+import type { ClientSource } from '../tenants/clientSource.ts';
 import { applyChanges } from './applyChanges.ts';
 import { buildAll, DEFAULT_BATCH_SIZE, type PassResult } from './buildRollups.ts';
 import { withClientSnapshot } from './clientSnapshot.ts';

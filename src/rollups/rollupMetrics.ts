@@ -4,7 +4,7 @@ import { emptyCounts, getDaily, type DailyRow } from '../analytics/getDaily.ts';
 import { getHeatmap, type HeatmapCell } from '../analytics/getHeatmap.ts';
 import { getHourly, type HourlyRow } from '../analytics/getHourly.ts';
 import type { MetricQuery } from '../analytics/query.ts';
-import type { ClientSource } from '../analytics/source.ts';
+import type { ClientSource } from '../tenants/clientSource.ts';
 import { COUNTERS, type Counts } from '../analytics/steps.ts';
 
 /**

@@ -4,7 +4,7 @@ import type { DailyRow } from '../analytics/getDaily.ts';
 import type { HeatmapCell } from '../analytics/getHeatmap.ts';
 import type { HourlyRow } from '../analytics/getHourly.ts';
 import type { MetricQuery } from '../analytics/query.ts';
-import type { ClientSource } from '../analytics/source.ts';
+import type { ClientSource } from '../tenants/clientSource.ts';
 import { BOUND_PARAMS, localTime } from '../analytics/sql.ts';
 import type { Counts } from '../analytics/steps.ts';
 import { COUNTS, DAILY, HEATMAP, HOURLY, keyOf, type Row, type RollupMetric } from './rollupMetrics.ts';

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { ClientDatabases } from '../db/clientDatabases.ts';
+import type { ClientDatabases } from '../tenants/clientDatabases.ts';
 import { pgTypes } from '../db/pgTypes.ts';
 import { refreshRollups, type RefreshOptions, type RefreshReport } from './refreshRollups.ts';
 

@@ -1,5 +1,5 @@
 import { anchor, BOUND_PARAMS, counterCondition, DEFAULT_FUNNEL, instant, isoUtc } from '../analytics/sql.ts';
-import { SourceUnavailableError, userEventsOf, type ClientSource, type TableInfo } from '../analytics/source.ts';
+import { SourceUnavailableError, userEventsOf, type ClientSource, type TableInfo } from '../tenants/clientSource.ts';
 import { COUNTERS } from '../analytics/steps.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { SCHEMA_NAME } from '../db/identifiers.ts';
-import type { Env, Problems } from './env.ts';
-import { canonicalTimeZone } from './timezone.ts';
+import type { Env, Problems } from '../config/env.ts';
+import { canonicalTimeZone } from '../config/timezone.ts';
 
 export const CLIENT_ID = '^[a-z0-9-]+$';
 

@@ -1,8 +1,8 @@
 import pg from 'pg';
-import type { ClientConfig, ClientDatabase } from '../config/clients.ts';
+import type { ClientConfig, ClientDatabase } from './clientConfig.ts';
 import type { DbSettings } from '../config/loadConfig.ts';
-import { describeSource, type ClientSource } from '../analytics/source.ts';
-import { pgTypes } from './pgTypes.ts';
+import { describeSource, type ClientSource } from './clientSource.ts';
+import { pgTypes } from '../db/pgTypes.ts';
 
 /** How long a client's table layout is trusted before it is read again (tables may be created later). */
 const SOURCE_TTL_MS = 60_000;

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/queryable.ts';
-import { CLIENT_LAYOUT, CLIENT_TABLES, type ClientTable } from '../db/clientTables.ts';
+import { CLIENT_LAYOUT, CLIENT_TABLES, type ClientTable } from './clientTables.ts';
 import { tableRef } from '../db/identifiers.ts';
 
 export type ColumnKind = 'timestamp' | 'timestamptz' | 'other';

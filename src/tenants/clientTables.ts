@@ -1,4 +1,4 @@
-import { quoteIdent, tableRef } from './identifiers.ts';
+import { quoteIdent, tableRef } from '../db/identifiers.ts';
 
 /**
  * The chatbot's own tables, as its Prisma schema creates them (quoted camelCase, `timestamp(3)` holding UTC).

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/queryable.ts';
-import { CLIENT_TABLES, type ClientTable } from '../db/clientTables.ts';
-import { describeSource } from './source.ts';
+import { CLIENT_TABLES, type ClientTable } from './clientTables.ts';
+import { describeSource } from './clientSource.ts';
 
 export interface ConnectionReport {
   latencyMs: number;

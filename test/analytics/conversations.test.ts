@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeSource, type ClientSource } from '../../src/analytics/source.ts';
+import { describeSource, type ClientSource } from '../../src/tenants/clientSource.ts';
 import { resolveRange } from '../../src/analytics/range.ts';
 import { metricQuery } from '../../src/analytics/query.ts';
 import { getConversations } from '../../src/analytics/getConversations.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeSource } from '../../src/analytics/source.ts';
+import { describeSource } from '../../src/tenants/clientSource.ts';
 import { resolveRange } from '../../src/analytics/range.ts';
 import { metricQuery, type MetricQuery } from '../../src/analytics/query.ts';
 import { getHandoffs, handoffChanges, parseAbandonAfter, type Handoffs } from '../../src/analytics/getHandoffs.ts';

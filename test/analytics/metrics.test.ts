@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { describeSource, type ClientSource } from '../../src/analytics/source.ts';
+import { describeSource, type ClientSource } from '../../src/tenants/clientSource.ts';
 import { resolveRange } from '../../src/analytics/range.ts';
 import { metricQuery } from '../../src/analytics/query.ts';
 import { getFunnel } from '../../src/analytics/getFunnel.ts';
@@ -16,6 +16,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embed
 import type { Queryable } from '../../src/db/queryable.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
 import { loadSydneyFixture, type TimestampKind } from '../fixtures/sydneyFixture.ts';
+import { createPool } from '../../src/db/pool.ts';
 
 const SYDNEY = 'Australia/Sydney';
 const APRIL = metricQuery(resolveRange({ from: '2024-04-06', to: '2024-04-08' }, SYDNEY));
@@ -29,7 +30,7 @@ beforeAll(async () => {
   await loadSydneyFixture(database.pool, 'ts', 'timestamp');
   await loadSydneyFixture(database.pool, 'tstz', 'timestamptz');
   embedded = await startEmbeddedPostgres();
-  embeddedPool = new pg.Pool({ connectionString: embedded.url, max: 2, types: pgTypes });
+  embeddedPool = createPool({ connectionString: embedded.url, max: 2, types: pgTypes });
   await loadSydneyFixture(embeddedPool, 'sydney', 'timestamp');
 }, 60_000);
 

@@ -3,12 +3,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
 import { loadSydneyFixture } from '../fixtures/sydneyFixture.ts';
 import { captureProcessOutput } from '../helpers/logCapture.ts';
-import { describeSource } from '../../src/analytics/source.ts';
+import { describeSource } from '../../src/tenants/clientSource.ts';
 import { countsSql } from '../../src/analytics/getCounts.ts';
+import { connectClient } from '../../src/db/pool.ts';
 
 let database: TestDatabase;
 let dir: string;
@@ -43,8 +43,7 @@ function doctor(client: string) {
 
 /** Whether the planner can answer the funnel's range filter from an index (sequential scans switched off). */
 async function funnelUsesAnchorIndex(schema: string): Promise<string> {
-  const client = new pg.Client({ connectionString: database.url });
-  await client.connect();
+  const client = await connectClient({ connectionString: database.url });
   try {
     const source = await describeSource(client, schema);
     await client.query('SET enable_seqscan = off');

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_TABLES, type ClientTable } from '../../src/db/clientTables.ts';
+import { CLIENT_TABLES, type ClientTable } from '../../src/tenants/clientTables.ts';
 import { tableRef } from '../../src/db/identifiers.ts';
 import { pgTypes } from '../../src/db/pgTypes.ts';
 import {
@@ -12,6 +12,7 @@ import { generateDemoData } from '../../src/demo/generateDemoData.ts';
 import { demoRowCounts } from '../../src/demo/insertDemoData.ts';
 import { loadDemoClients } from '../../src/demo/loadDemo.ts';
 import { seedClient } from '../../src/demo/seedClient.ts';
+import { createPool } from '../../src/db/pool.ts';
 
 const now = new Date('2026-11-18T03:30:00.000Z');
 const clients = [
@@ -29,7 +30,7 @@ const count = async (schema: string, table: ClientTable) =>
 describe('embedded PostgreSQL (PGlite in a worker) with demo data', () => {
   beforeAll(async () => {
     embedded = await startEmbeddedPostgres();
-    pool = new pg.Pool({ connectionString: embedded.url, max: 4, types: pgTypes });
+    pool = createPool({ connectionString: embedded.url, max: 4, types: pgTypes });
     await loadDemoClients(pool, clients, { days: 60, now });
   }, 120_000);
 

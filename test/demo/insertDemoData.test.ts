@@ -3,6 +3,7 @@ import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
 import { generateDemoData } from '../../src/demo/generateDemoData.ts';
 import { insertDemoData } from '../../src/demo/insertDemoData.ts';
+import { createPool } from '../../src/db/pool.ts';
 
 let database: TestDatabase;
 let pool: pg.Pool;
@@ -11,7 +12,7 @@ beforeAll(async () => {
   database = await createTestDatabase('insert_demo');
   // A server whose sessions are not in UTC: inserted instants must not shift.
   await database.pool.query(`ALTER DATABASE "${database.name}" SET timezone TO 'America/New_York'`);
-  pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  pool = createPool({ connectionString: database.url, max: 2 });
 });
 afterAll(async () => {
   await pool?.end();

@@ -4,11 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Ajv } from 'ajv';
 import { parse as parseEnv } from 'dotenv';
-import pg from 'pg';
 import { parse } from 'yaml';
 import { GRAFANA_PUBLIC_PATH } from '../../src/config/grafana.ts';
 import { loadConfig } from '../../src/config/loadConfig.ts';
 import { ADMIN_URL } from '../helpers/testDatabase.ts';
+import { connectClient } from '../../src/db/pool.ts';
 
 /** docker-compose.yml as Compose reads it before interpolation (the YAML parser resolves anchors and aliases). */
 interface ComposeService {
@@ -281,8 +281,7 @@ describe('deploy/postgres/init/10-client-databases.sh', () => {
     return url.toString();
   };
   const query = async (user: string, database: string, sql: string) => {
-    const client = new pg.Client({ connectionString: urlFor(user, database) });
-    await client.connect();
+    const client = await connectClient({ connectionString: urlFor(user, database) });
     try {
       return await client.query(sql);
     } finally {
@@ -306,8 +305,7 @@ describe('deploy/postgres/init/10-client-databases.sh', () => {
   const superuser = decodeURIComponent(admin.username) || 'postgres';
 
   afterAll(async () => {
-    const client = new pg.Client({ connectionString: ADMIN_URL });
-    await client.connect();
+    const client = await connectClient({ connectionString: ADMIN_URL });
     try {
       for (const id of ids) await client.query(`DROP DATABASE IF EXISTS "${id}" WITH (FORCE)`);
       for (const id of ids) await client.query(`DROP ROLE IF EXISTS "grafana_${id}"`);

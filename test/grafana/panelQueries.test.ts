@@ -3,7 +3,7 @@ import pg from 'pg';
 import { DateTime } from 'luxon';
 import { RATES, type RateName } from '../../src/analytics/getMetrics.ts';
 import { COUNTERS, FUNNEL_STEPS } from '../../src/analytics/steps.ts';
-import type { ClientConfig } from '../../src/config/clients.ts';
+import type { ClientConfig } from '../../src/tenants/clientConfig.ts';
 import { pgTypes } from '../../src/db/pgTypes.ts';
 import { generateDemoData } from '../../src/demo/generateDemoData.ts';
 import { createClientTables, insertDemoData } from '../../src/demo/insertDemoData.ts';
@@ -13,6 +13,7 @@ import { loadSydneyFixture } from '../fixtures/sydneyFixture.ts';
 import { buildTestApp, testClient } from '../helpers/buildTestApp.ts';
 import { expandGrafanaSql, type ExpandOptions, type GrafanaTimeRange } from '../helpers/grafanaMacros.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
+import { createPool } from '../../src/db/pool.ts';
 
 /**
  * The generated dashboard's panel SQL, expanded as Grafana expands it and run on PostgreSQL, must give what the API
@@ -107,7 +108,7 @@ beforeAll(async () => {
   ];
   app = await buildTestApp(clients);
   // Grafana's own connection: a session TimeZone unlike UTC and unlike any client's, which the SQL must not depend on.
-  grafanaDb = new pg.Pool({ connectionString: db.url, types: pgTypes, max: 2, options: '-c TimeZone=Pacific/Chatham' });
+  grafanaDb = createPool({ connectionString: db.url, types: pgTypes, max: 2, options: '-c TimeZone=Pacific/Chatham' });
 }, 90_000);
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import type { ClientConfig } from '../../src/config/clients.ts';
+import type { ClientConfig } from '../../src/tenants/clientConfig.ts';
 import { dashboardUid } from '../../src/grafana/buildDashboard.ts';
 import { grafanaLoginFor, syncGrafana, type SyncConfig, type SyncReport } from '../../src/grafana/sync/index.ts';
 import { isWrite, startFakeGrafana, type FakeGrafana } from '../helpers/fakeGrafana.ts';

@@ -1,6 +1,6 @@
-import type { ClientConfig } from '../../src/config/clients.ts';
-import { buildApp } from '../../src/api/app.ts';
-import { ClientDatabases } from '../../src/db/clientDatabases.ts';
+import type { ClientConfig } from '../../src/tenants/clientConfig.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { ClientDatabases } from '../../src/tenants/clientDatabases.ts';
 import { capturedLogger } from './logCapture.ts';
 import type { ResultCache } from '../../src/cache/resultCache.ts';
 import type { RollupReader } from '../../src/rollups/rollupReader.ts';

@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createLogger } from '../../src/api/logger.ts';
+import { createLogger } from '../../src/main/logger.ts';
 
 /** Every log line the platform writes during `npm test` lands here; the global teardown scans it for secrets. */
 export const LOG_DIR = join('test-artifacts', 'logs');

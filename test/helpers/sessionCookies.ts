@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { SESSION_COOKIE } from '../../src/api/session.ts';
+import { SESSION_COOKIE } from '../../src/http/session.ts';
 
 /**
  * Session cookies for access tests: real ones from `POST /login`, and the ones an attacker could make from them —

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { pgTypes } from '../../src/db/pgTypes.ts';
+import { connectClient, createPool } from '../../src/db/pool.ts';
 
 /** The local server tests create their databases on (trust auth on this machine and in CI). */
 export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -15,8 +15,7 @@ export interface TestDatabase {
 /** A fresh database for one test file, dropped (with its connections) afterwards. */
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
   const name = `test_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
+  const admin = await connectClient({ connectionString: ADMIN_URL });
   try {
     await admin.query(`CREATE DATABASE "${name}"`);
   } finally {
@@ -24,15 +23,14 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   }
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 4, types: pgTypes });
+  const pool = createPool({ connectionString: url.toString(), max: 4 });
   return {
     name,
     url: url.toString(),
     pool,
     async drop() {
       await pool.end();
-      const client = new pg.Client({ connectionString: ADMIN_URL });
-      await client.connect();
+      const client = await connectClient({ connectionString: ADMIN_URL });
       try {
         await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       } finally {

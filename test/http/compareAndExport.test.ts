@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
 import { loadSydneyFixture } from '../fixtures/sydneyFixture.ts';
 import { bearer, buildTestApp, KEYS, testClient } from '../helpers/buildTestApp.ts';
-import { toCsv } from '../../src/api/csv.ts';
+import { toCsv } from '../../src/http/csv.ts';
 
 type App = Awaited<ReturnType<typeof buildTestApp>>;
 const APRIL = 'from=2024-04-06&to=2024-04-08';

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { buildTestApp, KEYS, testClient } from '../helpers/buildTestApp.ts';
-import { SESSION_COOKIE } from '../../src/api/session.ts';
+import { SESSION_COOKIE } from '../../src/http/session.ts';
 
 type App = Awaited<ReturnType<typeof buildTestApp>>;
 interface Seen { method?: string; url?: string; headers: http.IncomingHttpHeaders }

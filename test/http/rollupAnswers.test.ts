@@ -4,9 +4,9 @@ import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.t
 import { bearer, buildTestApp, KEYS, testClient } from '../helpers/buildTestApp.ts';
 import { createClientTables, insertDemoData } from '../../src/demo/insertDemoData.ts';
 import { generateDemoData } from '../../src/demo/generateDemoData.ts';
-import { describeSource } from '../../src/analytics/source.ts';
-import { pgTypes } from '../../src/db/pgTypes.ts';
+import { describeSource } from '../../src/tenants/clientSource.ts';
 import { migrateRollups, refreshRollups, RollupReader } from '../../src/rollups/index.ts';
+import { createPool } from '../../src/db/pool.ts';
 
 /** The same requests through an app reading rollups and one reading raw SQL give the same answers. */
 type App = Awaited<ReturnType<typeof buildTestApp>>;
@@ -23,7 +23,7 @@ beforeAll(async () => {
   const data = generateDemoData({ id: 'shop', timezone: 'Asia/Kolkata' }, { days: 40, sessionsPerDay: 80, now: new Date('2024-04-08T02:00:00Z') });
   await insertDemoData(client.pool, 'public', data);
   await migrateRollups(platform.pool);
-  clientPool = new pg.Pool({ connectionString: client.url, types: pgTypes, max: 2 });
+  clientPool = createPool({ connectionString: client.url, max: 2 });
   const source = await describeSource(clientPool, 'public');
   await refreshRollups(clientPool, platform.pool, 'shop', source);
   const shop = testClient('shop', 'Asia/Kolkata', client.url);

@@ -1,12 +1,12 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgTypes } from '../../src/db/pgTypes.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded/startEmbeddedPostgres.ts';
 import { loadDemoClients } from '../../src/demo/loadDemo.ts';
-import { openPlatformDatabase, type PlatformDatabase } from '../../src/rollups/platformDatabase.ts';
+import { openPlatformDatabase, type PlatformDatabase } from '../../src/platform/platformDatabase.ts';
 import { refreshRollups } from '../../src/rollups/refreshRollups.ts';
 import { RollupReader } from '../../src/rollups/rollupReader.ts';
 import { queryOf, rawAnswers, rolledAnswers, sourceOf } from './support.ts';
+import { createPool } from '../../src/db/pool.ts';
 
 /** Demo mode: the clients' data in one embedded PGlite, the rollups in another (started by openPlatformDatabase). */
 let demo: EmbeddedPostgres;
@@ -16,7 +16,7 @@ const now = new Date('2024-04-20T03:30:00.000Z');
 
 beforeAll(async () => {
   [demo, platform] = await Promise.all([startEmbeddedPostgres(), openPlatformDatabase(null)]);
-  clientPool = new pg.Pool({ connectionString: demo.url, max: 4, types: pgTypes });
+  clientPool = createPool({ connectionString: demo.url, max: 4 });
   await loadDemoClients(clientPool, [{ id: 'maple', timezone: 'Australia/Sydney', schema: 'maple' }], { days: 21, now });
 }, 120_000);
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidParameterError } from '../../src/analytics/errors.ts';
-import type { ClientSource } from '../../src/analytics/source.ts';
+import type { ClientSource } from '../../src/tenants/clientSource.ts';
 import { migrateRollups } from '../../src/rollups/schema.ts';
 import { refreshRollups, type RefreshReport } from '../../src/rollups/refreshRollups.ts';
 import { RollupReader } from '../../src/rollups/rollupReader.ts';
@@ -27,7 +27,6 @@ let STAGE = '';
 
 beforeAll(async () => {
   [client, platform] = await Promise.all([createTestDatabase('rollup_exact'), createTestDatabase('rollup_exact_platform')]);
-  for (const db of [client, platform]) db.pool.on('error', () => {}); // DROP DATABASE ... FORCE at the end ends idle ones
   await migrateRollups(platform.pool);
   reader = new RollupReader(platform.pool, () => client.pool);
 });

@@ -6,17 +6,16 @@
  * then times the full build, an incremental refresh after 10 k new + 10 k updated sessions, and reader vs raw SQL.
  * Both databases are dropped at the end (`ROLLUP_MEASURE_KEEP=1` keeps them and prints their names).
  */
-import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { getCounts } from '../../src/analytics/getCounts.ts';
 import { getDaily } from '../../src/analytics/getDaily.ts';
 import { getHourly } from '../../src/analytics/getHourly.ts';
-import { describeSource } from '../../src/analytics/source.ts';
+import { describeSource } from '../../src/tenants/clientSource.ts';
 import { anchor } from '../../src/analytics/sql.ts';
-import { createClientTablesSql } from '../../src/db/clientTables.ts';
-import { pgTypes } from '../../src/db/pgTypes.ts';
+import { createClientTablesSql } from '../../src/tenants/clientTables.ts';
 import { migrateRollups, refreshRollups, RollupReader } from '../../src/rollups/index.ts';
 import { queryOf } from './support.ts';
+import { connectClient, createPool } from '../../src/db/pool.ts';
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SESSIONS = Number(process.argv[2] ?? 1_000_000);
@@ -26,8 +25,7 @@ const urlOf = (db: string) => Object.assign(new URL(ADMIN_URL), { pathname: `/${
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: ADMIN_URL });
-  await c.connect();
+  const c = await connectClient({ connectionString: ADMIN_URL });
   try { await c.query(sql); } finally { await c.end(); }
 }
 
@@ -56,8 +54,8 @@ async function timed<T>(runs: number, work: () => Promise<T>): Promise<{ p50: nu
 
 await admin(`CREATE DATABASE "${names.client}"`);
 await admin(`CREATE DATABASE "${names.platform}"`);
-const client = new pg.Pool({ connectionString: urlOf(names.client), max: 4, types: pgTypes });
-const platform = new pg.Pool({ connectionString: urlOf(names.platform), max: 4, types: pgTypes });
+const client = createPool({ connectionString: urlOf(names.client), max: 4 });
+const platform = createPool({ connectionString: urlOf(names.platform), max: 4 });
 try {
   let started = performance.now();
   await client.query(createClientTablesSql('public')[0]!);

@@ -15,7 +15,6 @@ let reader: RollupReader;
 
 beforeAll(async () => {
   [client, platform] = await Promise.all([createTestDatabase('rollup_client'), createTestDatabase('rollup_platform')]);
-  for (const db of [client, platform]) db.pool.on('error', () => {}); // DROP DATABASE ... FORCE at the end ends idle ones
   await migrateRollups(platform.pool);
   await migrateRollups(platform.pool); // idempotent
   reader = new RollupReader(platform.pool, () => client.pool);

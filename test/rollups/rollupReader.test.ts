@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientDatabases } from '../../src/db/clientDatabases.ts';
+import { ClientDatabases } from '../../src/tenants/clientDatabases.ts';
 import { tableRef } from '../../src/db/identifiers.ts';
 import { migrateRollups } from '../../src/rollups/schema.ts';
 import { refreshRollups } from '../../src/rollups/refreshRollups.ts';
@@ -25,7 +25,6 @@ async function fillTwoMonths(schema: string) {
 
 beforeAll(async () => {
   [client, platform] = await Promise.all([createTestDatabase('rollup_reader'), createTestDatabase('rollup_reader_platform')]);
-  for (const db of [client, platform]) db.pool.on('error', () => {}); // DROP DATABASE ... FORCE at the end ends idle ones
   await migrateRollups(platform.pool);
   reader = new RollupReader(platform.pool, () => client.pool);
   await fillTwoMonths('months');

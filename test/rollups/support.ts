@@ -5,7 +5,7 @@ import { getHeatmap } from '../../src/analytics/getHeatmap.ts';
 import { getHourly } from '../../src/analytics/getHourly.ts';
 import { metricQuery, type MetricQuery } from '../../src/analytics/query.ts';
 import { resolveRange, type RangeInput } from '../../src/analytics/range.ts';
-import { describeSource, type ClientSource } from '../../src/analytics/source.ts';
+import { describeSource, type ClientSource } from '../../src/tenants/clientSource.ts';
 import type { FunnelOptions } from '../../src/analytics/sql.ts';
 import { quoteIdent, tableRef } from '../../src/db/identifiers.ts';
 import type { Queryable } from '../../src/db/queryable.ts';

@@ -9,8 +9,8 @@ import { headerName, headerValue } from '../helpers/hostileValues.ts';
 import { documentedOperations, type OpenApiOperation } from '../helpers/openApi.ts';
 import { rawGet, rawRequest } from '../helpers/rawHttp.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
-import { SESSION_COOKIE } from '../../src/api/session.ts';
-import { MAX_URL_LENGTH } from '../../src/api/security.ts';
+import { SESSION_COOKIE } from '../../src/http/session.ts';
+import { MAX_URL_LENGTH } from '../../src/http/security.ts';
 
 /**
  * Hostile input, driven from the app's OpenAPI document: for every operation, every declared query and path

@@ -8,7 +8,7 @@ import { expire, forgeOperator, resign, signIn, tamper } from '../helpers/sessio
 import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
 import { MemoryBackend } from '../../src/cache/backends.ts';
 import { ResultCache } from '../../src/cache/resultCache.ts';
-import { readWebAssets } from '../../src/web/assets.ts';
+import { readWebAssets } from '../../src/http/pages/assets.ts';
 
 /**
  * Every route × every kind of credential, against two clients whose data carries a recognisable marker

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { buildTestApp, KEYS, testClient } from '../helpers/buildTestApp.ts';
-import { readWebAssets } from '../../src/web/assets.ts';
+import { readWebAssets } from '../../src/http/pages/assets.ts';
 import { errorsOf, launchBrowser, openPage, settled, signIn } from './support/browser.ts';
 import { ensureWebBuild } from './support/webBuild.ts';
 import { startWorld, type World } from './support/world.ts';

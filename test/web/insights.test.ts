@@ -37,7 +37,7 @@ describe('time to convert and handoffs', () => {
   it('shows the hand-checked handoff fixture exactly as the API answers it', async () => {
     await open(`/handoff/dashboard?${APRIL}`);
     const [handoffs, timeToConvert] = await Promise.all([world.api(`/api/handoff/handoffs?${APRIL}`), world.api(`/api/handoff/time-to-convert?${APRIL}`)]);
-    // By hand (test/api/conversion.test.ts): 8 handoffs, 3 accepted, 1 callback, 1 continued, 2 abandoned, 1 pending.
+    // By hand (test/http/conversion.test.ts): 8 handoffs, 3 accepted, 1 callback, 1 continued, 2 abandoned, 1 pending.
     const shown = await page.locator('#handoffs [data-outcome]').evaluateAll((items) =>
       items.map((li) => `${li.querySelector('.share-label')!.textContent} ${li.querySelector('.share-value')!.textContent}`));
     expect(shown).toEqual(['Accepted 3 (37.5%)', 'Callback 1 (12.5%)', 'Continued with bot 1 (12.5%)', 'Abandoned 2 (25.0%)', 'Pending 1 (12.5%)']);
@@ -75,7 +75,7 @@ describe('conversations and lead sources', () => {
   it('shows the hand-checked chat fixture exactly as the API answers it', async () => {
     await open(`/chat/dashboard?${MAY}`);
     const [conversations, leadSources] = await Promise.all([world.api(`/api/chat/conversations?${MAY}`), world.api(`/api/chat/lead-sources?${MAY}`)]);
-    // By hand (test/api/conversations.test.ts): 5 conversations of 6 sessions, 3 contained, 16 messages.
+    // By hand (test/http/conversations.test.ts): 5 conversations of 6 sessions, 3 contained, 16 messages.
     expect(await facts('#conversations')).toEqual({
       conversations: '5', conversationRate: '83.3%', containmentRate: '60.0%', messagesP50: '3', messages: '16', lengthP50: '1m 25s',
     });

@@ -1,5 +1,5 @@
 import type { AppConfig } from '../../config/loadConfig.ts';
-import type { ClientConfig } from '../../config/clients.ts';
+import type { ClientConfig } from '../../tenants/clientConfig.ts';
 import { clientGrafanaDbVariable } from '../../config/grafana.ts';
 import { buildClientDashboard, dashboardUid } from '../buildDashboard.ts';
 import { parseDatasourceUrl } from './datasourceSettings.ts';

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Where `vite build` writes the dashboard's front-end (git-ignored; `npm install` builds it). */
-export const WEB_BUILD_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../dist/web/');
+export const WEB_BUILD_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../dist/web/');
 export const WEB_ENTRY = 'src/web/app/main.ts';
 
 export interface WebAssets {

@@ -8,7 +8,7 @@ import { getHeatmap } from '../../analytics/getHeatmap.ts';
 import { getMetrics } from '../../analytics/getMetrics.ts';
 import { getSessions } from '../../analytics/getSessions.ts';
 import { getLeads } from '../../analytics/getLeads.ts';
-import { testConnection } from '../../analytics/testConnection.ts';
+import { testConnection } from '../../tenants/testConnection.ts';
 import { dailyChanges, funnelChanges, hourlyChanges, leadsChanges, metricsChanges } from '../../analytics/changes.ts';
 import type { ApiContext } from '../context.ts';
 import { dailyCsv, funnelCsv, heatmapCsv, hourlyCsv, leadsCsv, metricsCsv, sessionsCsv } from '../csvTables.ts';

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { loginPage } from '../../web/html.ts';
-import { principalForKey } from '../auth.ts';
+import { loginPage } from '../pages/html.ts';
+import { principalForKey } from '../../access/apiKeys.ts';
 import type { ApiContext } from '../context.ts';
 import { endSession, startSession } from '../session.ts';
 

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { canSee } from '../auth.ts';
+import { canSee } from '../../access/principal.ts';
 import type { ApiContext } from '../context.ts';
 import { ClientSummary, ErrorBody } from '../schemas.ts';
 

@@ -1,11 +1,12 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { resolveRange } from '../../analytics/range.ts';
-import { readWebAssets, WEB_BUILD_DIR } from '../../web/assets.ts';
-import type { DashboardBoot } from '../../web/boot.ts';
-import { dashboardPage } from '../../web/dashboardPage.ts';
-import { clientListPage, messagePage } from '../../web/html.ts';
-import { canSee, isOpen, type Principal } from '../auth.ts';
+import { readWebAssets, WEB_BUILD_DIR } from '../pages/assets.ts';
+import type { DashboardBoot } from '../pages/boot.ts';
+import { dashboardPage } from '../pages/dashboardPage.ts';
+import { clientListPage, messagePage } from '../pages/html.ts';
+import { canSee, type Principal } from '../../access/principal.ts';
+import { isOpen } from '../../access/apiKeys.ts';
 import type { ApiContext } from '../context.ts';
 import { readSession } from '../session.ts';
 

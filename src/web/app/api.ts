@@ -2,8 +2,8 @@ import type { Static } from 'typebox';
 import type {
   ConversationsBody, DailyBody, FunnelBody, HandoffsBody, HeatmapBody, HourlyBody, LeadsBody, LeadSourcesBody, MetricsBody, SessionDetailBody,
   SessionsBody, TimeToConvertBody,
-} from '../../api/schemas.ts';
-import type { ChangeSchema } from '../../api/schemas/common.ts';
+} from '../../http/schemas.ts';
+import type { ChangeSchema } from '../../http/schemas/common.ts';
 import type { ChatRole } from '../../analytics/chatColumns.ts';
 import type { RateName } from '../../analytics/getMetrics.ts';
 import type { Counter, Counts } from '../../analytics/steps.ts';

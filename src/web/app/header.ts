@@ -1,4 +1,4 @@
-import type { DashboardBoot } from '../boot.ts';
+import type { DashboardBoot } from '../../http/pages/boot.ts';
 import { h } from './dom.ts';
 
 /** Whose dashboard this is, on whose clock, and the way back. */

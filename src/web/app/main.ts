@@ -1,5 +1,5 @@
 import './styles.css';
-import { BOOT_ELEMENT_ID, type DashboardBoot } from '../boot.ts';
+import { BOOT_ELEMENT_ID, type DashboardBoot } from '../../http/pages/boot.ts';
 import { ApiFailure, csvUrl, fetchAnswer, type Endpoint } from './api.ts';
 import { Chart } from './chart.ts';
 import { readableOnWhite, textOn } from './color.ts';

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { WEB_BUILD_DIR } from '../../../src/web/assets.ts';
+import { WEB_BUILD_DIR } from '../../../src/http/pages/assets.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const SOURCES = ['src/web', 'src/analytics/steps.ts', 'vite.config.ts']; // steps.ts is bundled too

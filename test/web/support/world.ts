@@ -1,4 +1,4 @@
-import type { ClientConfig } from '../../../src/config/clients.ts';
+import type { ClientConfig } from '../../../src/tenants/clientConfig.ts';
 import { generateDemoData } from '../../../src/demo/generateDemoData.ts';
 import { createClientTables, insertDemoData } from '../../../src/demo/insertDemoData.ts';
 import { buildTestApp, KEYS, testClient } from '../../helpers/buildTestApp.ts';
@@ -43,7 +43,6 @@ function clientOf(kind: ClientKind, url: string): ClientConfig {
 export async function startWorld(label: string, kinds: ClientKind[], options: { realisticVolume?: boolean } = {}): Promise<World> {
   const db = await createTestDatabase(`web_${label}`);
   // drop() ends this pool, then forces the database away; a connection still closing then gets 57P01: expected.
-  db.pool.on('error', () => {});
   if (kinds.includes('alpha')) await loadSydneyFixture(db.pool, 'alpha', 'timestamp');
   if (kinds.includes('gamma')) await loadSydneyFixture(db.pool, 'gamma', 'timestamp', false);
   if (kinds.includes('handoff')) await loadHandoffFixture(db.pool, 'handoff', 'timestamp');
