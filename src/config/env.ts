@@ -8,6 +8,14 @@ export class Problems {
   }
 }
 
+/** Start-up stops with this: every bad key at once, never a value (values may be secrets). */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
 export function readString(env: Env, key: string): string | undefined {
   const value = env[key]?.trim();
   return value ? value : undefined;

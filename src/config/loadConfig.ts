@@ -5,7 +5,7 @@ import { parseLimits, type LimitsConfig } from './limits.ts';
 import { parsePlatformConfig, type PlatformConfig } from './platform.ts';
 import { parseCache, type CacheConfig } from './cache.ts';
 import { parseGrafanaConfig, readSessionSecret, type GrafanaConfig } from './grafana.ts';
-import { clientKeyVariable, Problems, readBool, readInt, readString, type Env } from './env.ts';
+import { clientKeyVariable, ConfigError, Problems, readBool, readInt, readString, type Env } from './env.ts';
 
 export interface DbSettings {
   poolMax: number;
@@ -36,12 +36,7 @@ export interface AppConfig {
   sessionSecret: string;
 }
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError } from './env.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 

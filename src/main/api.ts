@@ -7,7 +7,8 @@ import { loadDemoClients } from '../demo/loadDemo.ts';
 import { buildApp } from '../http/app.ts';
 import { createLogger } from './logger.ts';
 import { createResultCache } from '../cache/createResultCache.ts';
-import { openPlatformDatabase, RollupReader, startRollupRefresher } from '../rollups/index.ts';
+import { RollupReader, startRollupRefresher } from '../rollups/index.ts';
+import { openPlatformDatabase, type PlatformDatabase } from '../platform/platformDatabase.ts';
 import { isOpen } from '../access/apiKeys.ts';
 import { formatReport, syncGrafana } from '../grafana/sync/index.ts';
 
@@ -51,9 +52,7 @@ async function syncGrafanaInBackground(config: AppConfig, clients: ClientConfig[
 }
 
 /** The platform database with the rollups, kept current by a periodic refresher, and the reader the routes use. */
-async function startRollups(config: AppConfig, clients: ClientConfig[], databases: ClientDatabases, log: Logger) {
-  const platform = await openPlatformDatabase(config.platform.dbUrl);
-  if (platform.embedded) log.warn('ROLLUPS without PLATFORM_DB_URL: rollups live in an embedded database and are rebuilt on every start');
+function startRollups(config: AppConfig, clients: ClientConfig[], databases: ClientDatabases, platform: PlatformDatabase, log: Logger) {
   const refresher = startRollupRefresher({
     clientIds: clients.filter((c) => c.database).map((c) => c.id),
     databases,
@@ -64,10 +63,7 @@ async function startRollups(config: AppConfig, clients: ClientConfig[], database
   });
   return {
     reader: new RollupReader(platform.pool, (clientId) => databases.pool(clientId)),
-    async stop() {
-      await refresher.stop();
-      await platform.close();
-    },
+    stop: () => refresher.stop(),
   };
 }
 
@@ -89,7 +85,9 @@ export async function startServer(config: AppConfig) {
 
   const databases = ClientDatabases.fromClients(clients, db, log);
   const cache = createResultCache(config.cache, log);
-  const rollups = config.platform.rollups ? await startRollups(config, clients, databases, log) : null;
+  const platform = await openPlatformDatabase({ ...config.platform, url: config.platform.dbUrl, log });
+  if (platform.embedded) log.warn('No PLATFORM_DB_URL: the platform database is embedded and starts empty every time (rollups are rebuilt)');
+  const rollups = config.platform.rollups ? startRollups(config, clients, databases, platform, log) : null;
   const app = await buildApp(
     {
       clients: new Map(clients.map((c) => [c.id, c])),
@@ -123,6 +121,7 @@ export async function startServer(config: AppConfig) {
     await app.close();
     clearInterval(sweep);
     await rollups?.stop();
+    await platform.close();
     await databases.close();
     await cache?.close();
     await embedded?.stop();

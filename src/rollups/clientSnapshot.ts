@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { QueryResultRow } from 'pg';
 import { isoUtc } from '../analytics/sql.ts';
-import { inTransaction } from './schema.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 /**
  * Reads from a client's database for one refresh, all in one REPEATABLE READ, READ ONLY transaction: the changed rows,

@@ -1,7 +1,6 @@
-export { migrateRollups, lockKey } from './schema.ts';
+export { lockKey } from './schema.ts';
 export { refreshRollups, DEFAULT_OVERLAP_SECONDS, type RefreshOptions, type RefreshProgress, type RefreshReport } from './refreshRollups.ts';
 export { rebuildRollups } from './rebuildRollups.ts';
 export { RollupReader } from './rollupReader.ts';
-export { openPlatformDatabase, type PlatformDatabase } from '../platform/platformDatabase.ts';
 export { startRollupRefresher, type RefresherOptions, type RollupRefresher } from './rollupRefresher.ts';
 export { BUCKET_SECONDS } from './rollupSql.ts';

@@ -5,7 +5,8 @@ import { applyChanges } from './applyChanges.ts';
 import { buildAll, DEFAULT_BATCH_SIZE, type PassResult } from './buildRollups.ts';
 import { withClientSnapshot } from './clientSnapshot.ts';
 import { bucketOf, layoutOf, rollupTable } from './rollupSql.ts';
-import { inTransaction, lockKey } from './schema.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { lockKey } from './schema.ts';
 
 export interface RefreshProgress {
   clientId: string;

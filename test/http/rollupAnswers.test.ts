@@ -5,7 +5,8 @@ import { bearer, buildTestApp, KEYS, testClient } from '../helpers/buildTestApp.
 import { createClientTables, insertDemoData } from '../../src/demo/insertDemoData.ts';
 import { generateDemoData } from '../../src/demo/generateDemoData.ts';
 import { describeSource } from '../../src/tenants/clientSource.ts';
-import { migrateRollups, refreshRollups, RollupReader } from '../../src/rollups/index.ts';
+import { refreshRollups, RollupReader } from '../../src/rollups/index.ts';
+import { migratePlatform } from '../../src/platform/migrations.ts';
 import { createPool } from '../../src/db/pool.ts';
 
 /** The same requests through an app reading rollups and one reading raw SQL give the same answers. */
@@ -22,7 +23,7 @@ beforeAll(async () => {
   await createClientTables(client.pool, 'public');
   const data = generateDemoData({ id: 'shop', timezone: 'Asia/Kolkata' }, { days: 40, sessionsPerDay: 80, now: new Date('2024-04-08T02:00:00Z') });
   await insertDemoData(client.pool, 'public', data);
-  await migrateRollups(platform.pool);
+  await migratePlatform(platform.pool);
   clientPool = createPool({ connectionString: client.url, max: 2 });
   const source = await describeSource(clientPool, 'public');
   await refreshRollups(clientPool, platform.pool, 'shop', source);

@@ -15,7 +15,7 @@ let platform: PlatformDatabase;
 const now = new Date('2024-04-20T03:30:00.000Z');
 
 beforeAll(async () => {
-  [demo, platform] = await Promise.all([startEmbeddedPostgres(), openPlatformDatabase(null)]);
+  [demo, platform] = await Promise.all([startEmbeddedPostgres(), openPlatformDatabase({ url: null, migrate: true, waitSeconds: 0 })]);
   clientPool = createPool({ connectionString: demo.url, max: 4 });
   await loadDemoClients(clientPool, [{ id: 'maple', timezone: 'Australia/Sydney', schema: 'maple' }], { days: 21, now });
 }, 120_000);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidParameterError } from '../../src/analytics/errors.ts';
 import type { ClientSource } from '../../src/tenants/clientSource.ts';
-import { migrateRollups } from '../../src/rollups/schema.ts';
+import { migratePlatform } from '../../src/platform/migrations.ts';
 import { refreshRollups, type RefreshReport } from '../../src/rollups/refreshRollups.ts';
 import { RollupReader } from '../../src/rollups/rollupReader.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
@@ -27,7 +27,7 @@ let STAGE = '';
 
 beforeAll(async () => {
   [client, platform] = await Promise.all([createTestDatabase('rollup_exact'), createTestDatabase('rollup_exact_platform')]);
-  await migrateRollups(platform.pool);
+  await migratePlatform(platform.pool);
   reader = new RollupReader(platform.pool, () => client.pool);
 });
 

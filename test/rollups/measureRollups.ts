@@ -13,7 +13,8 @@ import { getHourly } from '../../src/analytics/getHourly.ts';
 import { describeSource } from '../../src/tenants/clientSource.ts';
 import { anchor } from '../../src/analytics/sql.ts';
 import { createClientTablesSql } from '../../src/tenants/clientTables.ts';
-import { migrateRollups, refreshRollups, RollupReader } from '../../src/rollups/index.ts';
+import { refreshRollups, RollupReader } from '../../src/rollups/index.ts';
+import { migratePlatform } from '../../src/platform/migrations.ts';
 import { queryOf } from './support.ts';
 import { connectClient, createPool } from '../../src/db/pool.ts';
 
@@ -69,7 +70,7 @@ try {
   await client.query('VACUUM ANALYZE "public"."UserEvents"');
   console.log(`\ndata + indexes: ${seconds(performance.now() - started)}`);
 
-  await migrateRollups(platform);
+  await migratePlatform(platform);
   const source = await describeSource(client, 'public');
   const full = await refreshRollups(client, platform, 'measure', source, {
     onProgress: (p) => p.rowsRead % 250_000 === 0 && process.stdout.write(`\rbuilding: ${p.rowsRead} / ≈${p.estimate}`),

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableRef } from '../../src/db/identifiers.ts';
 import { coveringRanges } from '../../src/rollups/recomputeBuckets.ts';
-import { lockKey, migrateRollups } from '../../src/rollups/schema.ts';
+import { lockKey } from '../../src/rollups/schema.ts';
+import { migratePlatform } from '../../src/platform/migrations.ts';
 import { rebuildRollups } from '../../src/rollups/rebuildRollups.ts';
 import { refreshRollups, type RefreshProgress } from '../../src/rollups/refreshRollups.ts';
 import { RollupReader } from '../../src/rollups/rollupReader.ts';
@@ -15,8 +16,8 @@ let reader: RollupReader;
 
 beforeAll(async () => {
   [client, platform] = await Promise.all([createTestDatabase('rollup_client'), createTestDatabase('rollup_platform')]);
-  await migrateRollups(platform.pool);
-  await migrateRollups(platform.pool); // idempotent
+  await migratePlatform(platform.pool);
+  await migratePlatform(platform.pool); // idempotent
   reader = new RollupReader(platform.pool, () => client.pool);
 });
 

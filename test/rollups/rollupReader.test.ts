@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientDatabases } from '../../src/tenants/clientDatabases.ts';
 import { tableRef } from '../../src/db/identifiers.ts';
-import { migrateRollups } from '../../src/rollups/schema.ts';
+import { migratePlatform } from '../../src/platform/migrations.ts';
 import { refreshRollups } from '../../src/rollups/refreshRollups.ts';
 import { RollupReader } from '../../src/rollups/rollupReader.ts';
 import { startRollupRefresher } from '../../src/rollups/rollupRefresher.ts';
@@ -25,7 +25,7 @@ async function fillTwoMonths(schema: string) {
 
 beforeAll(async () => {
   [client, platform] = await Promise.all([createTestDatabase('rollup_reader'), createTestDatabase('rollup_reader_platform')]);
-  await migrateRollups(platform.pool);
+  await migratePlatform(platform.pool);
   reader = new RollupReader(platform.pool, () => client.pool);
   await fillTwoMonths('months');
   await refreshRollups(client.pool, platform.pool, 'months', await sourceOf(client.pool, 'months'));
