@@ -1,35 +1,50 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import type { ClientLookup } from '../tenants/clientRegistry.ts';
 import type { Principal } from './principal.ts';
 
-/** The bootstrap and legacy credentials: `ADMIN_API_KEY` and one `<ID>_API_KEY` per client, from the environment. */
-export interface KeyRing {
-  adminApiKey: string | null;
-  clientApiKeys: ReadonlyMap<string, string>;
-}
-
 export const digest = (value: string) => createHash('sha256').update(value).digest();
+const digestHex = (value: string) => createHash('sha256').update(value).digest('hex');
 
-/** Compares digests so neither the key's content nor its length leaks through timing. */
-function sameKey(given: Buffer, expected: string): boolean {
-  return timingSafeEqual(given, digest(expected));
-}
+/**
+ * The bootstrap and legacy credentials: `ADMIN_API_KEY` and one `<ID>_API_KEY` per client. Keys are found by their
+ * SHA-256 digest in a map: one hash per request whatever the number of clients, and the time taken depends on the
+ * digest, never on how much of a real key a guess got right.
+ */
+export class KeyRing {
+  private clientKeys = new Map<string, string>();
+  private byDigest = new Map<string, Principal>();
 
-export function isOpen(keys: KeyRing): boolean {
-  return keys.adminApiKey === null && keys.clientApiKeys.size === 0;
-}
-
-/** The principal a key belongs to; every key is compared, so the time taken does not depend on which matched. */
-export function principalForKey(key: string, keys: KeyRing): Principal | null {
-  const given = digest(key);
-  let found: Principal | null = null;
-  if (keys.adminApiKey !== null && sameKey(given, keys.adminApiKey)) found = { role: 'operator' };
-  for (const [clientId, clientKey] of keys.clientApiKeys) {
-    if (sameKey(given, clientKey) && found === null) found = { role: 'client', clientId };
+  constructor(readonly adminApiKey: string | null, clientKeys: Iterable<[string, string]> = []) {
+    this.setClientKeys(clientKeys);
   }
-  return found;
-}
 
-/** The key a principal signs in with today (to tie a session to it: rotating the key ends the session). */
-export function keyOf(principal: Principal, keys: KeyRing): string | null {
-  return principal.role === 'operator' ? keys.adminApiKey : (keys.clientApiKeys.get(principal.clientId) ?? null);
+  /** A key ring whose client keys follow the registry (each client's `apiKey`). */
+  static following(adminApiKey: string | null, registry: ClientLookup): KeyRing {
+    const keysOf = () => registry.list().flatMap((c): [string, string][] => (c.apiKey ? [[c.id, c.apiKey]] : []));
+    const ring = new KeyRing(adminApiKey, keysOf());
+    registry.subscribe(() => ring.setClientKeys(keysOf()));
+    return ring;
+  }
+
+  setClientKeys(entries: Iterable<[string, string]>): void {
+    this.clientKeys = new Map(entries);
+    const index = new Map<string, Principal>();
+    for (const [clientId, key] of this.clientKeys) index.set(digestHex(key), { role: 'client', clientId });
+    if (this.adminApiKey !== null) index.set(digestHex(this.adminApiKey), { role: 'operator' });
+    this.byDigest = index;
+  }
+
+  /** No key configured at all: the platform is open (start-up warns). */
+  isOpen(): boolean {
+    return this.adminApiKey === null && this.clientKeys.size === 0;
+  }
+
+  principalFor(key: string): Principal | null {
+    return this.byDigest.get(digestHex(key)) ?? null;
+  }
+
+  /** The key a principal signs in with today (to tie a session to it: rotating the key ends the session). */
+  keyOf(principal: Principal): string | null {
+    return principal.role === 'operator' ? this.adminApiKey : (this.clientKeys.get(principal.clientId) ?? null);
+  }
 }

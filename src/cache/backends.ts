@@ -5,6 +5,8 @@ import { Redis } from 'ioredis';
 export interface CacheBackend {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Removes every entry whose key starts with `prefix` (one client's answers). */
+  deletePrefix(prefix: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -22,6 +24,10 @@ export class MemoryBackend implements CacheBackend {
 
   async set(key: string, value: string, ttlMs: number) {
     this.lru.set(key, value, { ttl: ttlMs });
+  }
+
+  async deletePrefix(prefix: string) {
+    for (const key of [...this.lru.keys()]) if (key.startsWith(prefix)) this.lru.delete(key);
   }
 
   async close() {
@@ -45,6 +51,12 @@ export class RedisBackend implements CacheBackend {
 
   async set(key: string, value: string, ttlMs: number) {
     await this.redis.set(key, value, 'PX', ttlMs);
+  }
+
+  /** SCAN, never KEYS: it does not block Redis while it walks a large keyspace. */
+  async deletePrefix(prefix: string) {
+    const stream = this.redis.scanStream({ match: `${prefix}*`, count: 500 });
+    for await (const keys of stream as AsyncIterable<string[]>) if (keys.length > 0) await this.redis.unlink(...keys);
   }
 
   async close() {

@@ -39,6 +39,18 @@ export class ResultCache {
     return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
   }
 
+  /** A key for one client's answer: the client id leads, so its entries can be dropped together. */
+  static clientKey(clientId: string, parts: Record<string, unknown>): string {
+    return `${clientId}:${ResultCache.key(parts)}`;
+  }
+
+  /** Forgets a client's answers (its database moved, or it left); a failure is logged, never thrown. */
+  async dropClient(clientId: string): Promise<void> {
+    await this.backend.deletePrefix(`${this.prefix}${clientId}:`).catch((error: Error) => {
+      this.log.warn({ cache: error.name }, 'result cache could not drop a client\'s entries');
+    });
+  }
+
   async getOrCompute<T>(key: string, compute: () => Promise<T>): Promise<CachedAnswer<T>> {
     const running = this.inFlight.get(key);
     if (running) return running as Promise<CachedAnswer<T>>;

@@ -45,3 +45,16 @@ export function readBool(env: Env, key: string, problems: Problems): boolean | u
 export function clientKeyVariable(clientId: string): string {
   return `${clientId.toUpperCase().replace(/-/g, '_')}_API_KEY`;
 }
+
+/** `maple` → `MAPLE_GRAFANA_DB_URL`. */
+export function clientGrafanaDbVariable(clientId: string): string {
+  return `${clientId.toUpperCase().replace(/-/g, '_')}_GRAFANA_DB_URL`;
+}
+
+/** An API key from the environment: long enough to resist guessing, or a problem. */
+export function readApiKey(env: Env, key: string, problems: Problems): string | null {
+  const value = readString(env, key);
+  if (value === undefined) return null;
+  if (value.length < 16) problems.add(key, 'must be at least 16 characters');
+  return value;
+}

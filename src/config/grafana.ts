@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { ClientConfig } from '../tenants/clientConfig.ts';
 import { readBool, readString, type Env, type Problems } from './env.ts';
 
 /** How the platform reaches Grafana (sync and proxy). Grafana is optional: without `GRAFANA_URL` its paths answer 503. */
@@ -12,18 +11,12 @@ export interface GrafanaConfig {
   datasourceUid: string;
   /** Run `grafana:sync` at start-up. */
   syncOnStart: boolean;
-  /** Per client: the database URL Grafana's data source uses (`<ID>_GRAFANA_DB_URL`, ideally a read-only role), else the client's own. */
-  datasourceUrls: Map<string, string>;
 }
 
 /** Where Grafana is served under this platform's origin; Grafana's root_url must end with it. */
 export const GRAFANA_PUBLIC_PATH = '/grafana/';
 
-export function clientGrafanaDbVariable(clientId: string): string {
-  return `${clientId.toUpperCase().replace(/-/g, '_')}_GRAFANA_DB_URL`;
-}
-
-export function parseGrafanaConfig(env: Env, clients: ClientConfig[], problems: Problems): GrafanaConfig {
+export function parseGrafanaConfig(env: Env, problems: Problems): GrafanaConfig {
   const url = readString(env, 'GRAFANA_URL') ?? null;
   if (url !== null && !/^https?:\/\/[^/]+/.test(url)) problems.add('GRAFANA_URL', 'must be an http(s) URL');
   const adminPassword = readString(env, 'GRAFANA_ADMIN_PASSWORD') ?? null;
@@ -31,19 +24,12 @@ export function parseGrafanaConfig(env: Env, clients: ClientConfig[], problems: 
   if (syncOnStart && (!url || !adminPassword)) {
     problems.add('GRAFANA_SYNC_ON_START', 'needs GRAFANA_URL and GRAFANA_ADMIN_PASSWORD');
   }
-  const datasourceUrls = new Map<string, string>();
-  for (const client of clients) {
-    const own = readString(env, clientGrafanaDbVariable(client.id));
-    const chosen = own ?? client.database?.url;
-    if (chosen) datasourceUrls.set(client.id, chosen);
-  }
   return {
     url: url?.replace(/\/+$/, '') ?? null,
     adminUser: readString(env, 'GRAFANA_ADMIN_USER') ?? 'admin',
     adminPassword,
     datasourceUid: readString(env, 'GRAFANA_DATASOURCE_UID') ?? 'chatbot-analytics-pg',
     syncOnStart,
-    datasourceUrls,
   };
 }
 

@@ -1,14 +1,20 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseClients, type ClientConfig } from '../tenants/clientConfig.ts';
+import { readClientsFile, type ClientConfig } from './clients.ts';
 import { parseLimits, type LimitsConfig } from './limits.ts';
 import { parsePlatformConfig, type PlatformConfig } from './platform.ts';
 import { parseCache, type CacheConfig } from './cache.ts';
 import { parseGrafanaConfig, readSessionSecret, type GrafanaConfig } from './grafana.ts';
-import { clientKeyVariable, ConfigError, Problems, readBool, readInt, readString, type Env } from './env.ts';
+import { ConfigError, Problems, readApiKey, readBool, readInt, readString, type Env } from './env.ts';
 
 export interface DbSettings {
+  /** Connections one client may hold at once (and so its concurrent queries): a burst queues behind itself. */
   poolMax: number;
+  /** Connections this process holds to one PostgreSQL server (host:port), idle ones included, all clients together. */
+  maxConnectionsPerServer: number;
+  /** Servers that take fewer (the embedded demo server refuses connections over its own limit). */
+  serverCapacities?: ReadonlyMap<string, number>;
+  /** Longest wait for a connection before DATABASE_BUSY. */
+  acquireTimeoutMs: number;
   connectTimeoutMs: number;
   statementTimeoutMs: number;
   idleTimeoutMs: number;
@@ -22,10 +28,10 @@ export interface AppConfig {
   /** Serve every client from the embedded demo database. */
   demo: boolean;
   adminApiKey: string | null;
-  /** Client id → its own API key (from `<ID>_API_KEY`). */
-  clientApiKeys: Map<string, string>;
   db: DbSettings;
   shutdownTimeoutMs: number;
+  /** The client registry file (`CLIENTS_FILE`), watched at runtime, and its clients as read at start-up. */
+  clientsFile: string;
   clients: ClientConfig[];
   grafana: GrafanaConfig;
   limits: LimitsConfig;
@@ -45,18 +51,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const problems = new Problems();
   const production = env.NODE_ENV === 'production';
   const clientsFile = resolve(readString(env, 'CLIENTS_FILE') ?? 'config/clients.json');
-  const clients = parseClients(readJson(clientsFile, problems), env, problems);
+  const clients = readClientsFile(clientsFile, env, problems);
 
   const logLevel = readString(env, 'LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.add('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
   const adminApiKey = readApiKey(env, 'ADMIN_API_KEY', problems);
   if (production && !adminApiKey) problems.add('ADMIN_API_KEY', 'is required when NODE_ENV=production');
-  const clientApiKeys = new Map<string, string>();
-  for (const client of clients) {
-    const key = readApiKey(env, clientKeyVariable(client.id), problems);
-    if (key) clientApiKeys.set(client.id, key);
-  }
 
   const demoFlag = readBool(env, 'DEMO', problems);
   const noDatabases = clients.every((client) => client.database === null);
@@ -68,16 +69,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
     // A fresh machine gets demo data; production never falls into it by accident.
     demo: demoFlag ?? (!production && noDatabases),
     adminApiKey,
-    clientApiKeys,
     db: {
-      poolMax: readInt(env, 'DB_POOL_MAX', 5, 1, 100, problems),
+      poolMax: readInt(env, 'DB_POOL_MAX', 3, 1, 100, problems),
+      maxConnectionsPerServer: readInt(env, 'DB_MAX_CONNECTIONS_PER_SERVER', 10, 1, 10_000, problems),
+      acquireTimeoutMs: readInt(env, 'DB_ACQUIRE_TIMEOUT_MS', 5000, 10, 120000, problems),
       connectTimeoutMs: readInt(env, 'DB_CONNECT_TIMEOUT_MS', 3000, 100, 60000, problems),
       statementTimeoutMs: readInt(env, 'DB_STATEMENT_TIMEOUT_MS', 15000, 100, 600000, problems),
-      idleTimeoutMs: readInt(env, 'DB_IDLE_TIMEOUT_MS', 30000, 1000, 3600000, problems),
+      idleTimeoutMs: readInt(env, 'DB_IDLE_TIMEOUT_MS', 10000, 100, 3600000, problems),
     },
     shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 100, 120000, problems),
+    clientsFile,
     clients,
-    grafana: parseGrafanaConfig(env, clients, problems),
+    grafana: parseGrafanaConfig(env, problems),
     limits: parseLimits(env, problems),
     platform: parsePlatformConfig(env, problems),
     cache: parseCache(env, problems),
@@ -85,27 +88,4 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
   if (problems.list.length > 0) throw new ConfigError(problems.list);
   return config;
-}
-
-function readJson(path: string, problems: Problems): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    problems.add('CLIENTS_FILE', `cannot read ${path}`);
-    return {};
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    problems.add('CLIENTS_FILE', `${path} is not valid JSON (${(error as Error).message})`);
-    return {};
-  }
-}
-
-function readApiKey(env: Env, key: string, problems: Problems): string | null {
-  const value = readString(env, key);
-  if (value === undefined) return null;
-  if (value.length < 16) problems.add(key, 'must be at least 16 characters');
-  return value;
 }

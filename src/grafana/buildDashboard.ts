@@ -1,4 +1,4 @@
-import type { ClientConfig } from '../tenants/clientConfig.ts';
+import type { ClientConfig } from '../config/clients.ts';
 import { layoutSource } from '../tenants/clientSource.ts';
 import { panelQueries } from './panelQueries.ts';
 import { barChart, barGauge, stat, table, timeSeries, type DataSourceRef, type Panel } from './panels.ts';

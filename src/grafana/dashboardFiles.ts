@@ -1,4 +1,4 @@
-import type { ClientConfig } from '../tenants/clientConfig.ts';
+import type { ClientConfig } from '../config/clients.ts';
 import { buildClientDashboard } from './buildDashboard.ts';
 
 /** Where generated dashboards are committed, so every change to a panel's SQL shows up in review. */

@@ -2,9 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { stringify } from 'yaml';
 import type { AppConfig } from '../config/loadConfig.ts';
-import { clientGrafanaDbVariable } from '../config/grafana.ts';
+import { clientGrafanaDbVariable } from '../config/env.ts';
 import { renderDashboardFiles } from './dashboardFiles.ts';
 import { datasourceModel, parseDatasourceUrl } from './sync/datasourceSettings.ts';
+import { grafanaDatasourceUrl } from '../config/clients.ts';
 
 /**
  * Grafana provisioning files, the file-based alternative to `grafana:sync` for data sources and dashboards:
@@ -47,7 +48,7 @@ export function renderProvisioning(
       result.skipped.push(`${client.id}: no grafanaOrgId in clients.json (run grafana:sync first, or create the org, and record its id)`);
       continue;
     }
-    const dbUrl = config.grafana.datasourceUrls.get(client.id);
+    const dbUrl = grafanaDatasourceUrl(client);
     if (dbUrl) {
       const { uid: _uid, ...model } = datasourceModel(uid, parseDatasourceUrl(client.id, dbUrl));
       const datasource = { ...model, orgId, uid, editable: false, secureJsonData: { password: `$${passwordVariable(client.id)}` } };

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { isOpen, principalForKey, type KeyRing } from '../access/apiKeys.ts';
+import type { KeyRing } from '../access/apiKeys.ts';
 import type { Principal } from '../access/principal.ts';
 import { ApiError } from './errors.ts';
 import { readSession } from './session.ts';
@@ -9,11 +9,11 @@ import { readSession } from './session.ts';
  * session cookie set at sign-in, else null. With no key configured at all the platform is open (start-up warns).
  */
 export function principalOf(request: FastifyRequest, keys: KeyRing): Principal | null {
-  if (isOpen(keys)) return { role: 'operator' };
+  if (keys.isOpen()) return { role: 'operator' };
   const header = request.headers.authorization;
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const principal = match ? principalForKey(match[1]!, keys) : null;
+    const principal = match ? keys.principalFor(match[1]!) : null;
     if (!principal) throw new ApiError(401, 'UNAUTHORIZED', 'Invalid API key');
     return principal;
   }

@@ -1,4 +1,4 @@
-import type { ClientConfig } from '../tenants/clientConfig.ts';
+import type { ClientLookup } from '../tenants/clientRegistry.ts';
 import type { ClientDatabases } from '../tenants/clientDatabases.ts';
 import type { LimitsConfig } from '../config/limits.ts';
 import type { ResultCache } from '../cache/resultCache.ts';
@@ -6,9 +6,10 @@ import type { RollupReader } from '../rollups/rollupReader.ts';
 import type { KeyRing } from '../access/apiKeys.ts';
 import type { Principal } from '../access/principal.ts';
 
-/** Everything the routes need, built once at start-up and passed in (no module reads the environment). */
+/** Everything the routes need, built at start-up and passed in (no module reads the environment). */
 export interface ApiContext {
-  clients: ReadonlyMap<string, ClientConfig>;
+  /** The clients as they are now (the registry changes at runtime). */
+  clients: ClientLookup;
   databases: ClientDatabases;
   keys: KeyRing;
   /** Every client is served from generated demo data. */

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { InvalidParameterError } from '../analytics/errors.ts';
 import { SourceUnavailableError } from '../tenants/clientSource.ts';
-import { DatabaseNotConfiguredError } from '../tenants/clientDatabases.ts';
+import { ClientDatabaseError, type DatabaseFailure } from '../tenants/connections/databaseErrors.ts';
 
 /** An error meant for the caller: its message is safe to show. */
 export class ApiError extends Error {
@@ -13,39 +13,28 @@ export class ApiError extends Error {
 
 export const notFound = (what: string) => new ApiError(404, 'NOT_FOUND', `${what} not found`);
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+const STATUS: Record<DatabaseFailure, [number, string]> = {
+  DATABASE_NOT_CONFIGURED: [503, 'DATABASE_NOT_CONFIGURED'],
+  DATABASE_UNAVAILABLE: [503, 'DATABASE_UNAVAILABLE'],
+  PERMISSION_DENIED: [503, 'DATABASE_UNAVAILABLE'],
+  DATABASE_BUSY: [503, 'DATABASE_BUSY'],
+  QUERY_TIMEOUT: [504, 'QUERY_TIMEOUT'],
+  SCHEMA_UNAVAILABLE: [503, 'SCHEMA_UNAVAILABLE'],
+  INVALID_VALUE: [400, 'INVALID_PARAMETER'],
+};
+
+/** Seconds a caller should wait after DATABASE_BUSY: a queue of requests drains in about that long. */
+export const BUSY_RETRY_AFTER_SECONDS = 2;
 
 /**
- * Maps a failure while talking to a client's database to a safe answer. PostgreSQL's own messages can carry
- * host names or SQL, so none of them is passed through.
+ * The answer for a failure of a client's database. Only errors classified on the way to that database qualify
+ * (`ClientDatabaseError`), so nothing else is ever reported as the database's fault.
  */
 export function databaseFailure(error: unknown): ApiError | null {
-  if (error instanceof DatabaseNotConfiguredError) return new ApiError(503, 'DATABASE_NOT_CONFIGURED', error.message);
   if (error instanceof SourceUnavailableError) return new ApiError(503, 'SCHEMA_UNAVAILABLE', error.message);
-  const { code, message } = error as { code?: string; message?: string };
-  if (code === '57014' || message === 'Query read timeout') {
-    return new ApiError(504, 'QUERY_TIMEOUT', "The client's database did not answer in time");
-  }
-  if (code === '22023' && /time zone/i.test(message ?? '')) {
-    return new ApiError(400, 'INVALID_PARAMETER', 'tz: the database does not know this time zone');
-  }
-  const connectionLost = /timeout exceeded when trying to connect|Connection terminated/i.test(message ?? '');
-  // Data exceptions: a value we bound that the database could not read (a safety net behind our own checks).
-  if (code && /^22/.test(code)) {
-    return new ApiError(400, 'INVALID_PARAMETER', 'A parameter has a value the database cannot read');
-  }
-  if (code === '42501') {
-    return new ApiError(503, 'DATABASE_UNAVAILABLE', "The platform's database user may not read this client's tables");
-  }
-  // 08 connection, 28 authentication, 3D missing database, 53 server out of resources, 57P server shutting down
-  if ((code && (UNREACHABLE.has(code) || /^(08|28|3D|53|57P)/.test(code))) || connectionLost) {
-    return new ApiError(503, 'DATABASE_UNAVAILABLE', "This client's database is unreachable");
-  }
-  // A table or column that disappeared; other 42xxx codes are our bugs and stay 500s.
-  if (code === '42P01' || code === '42703') {
-    return new ApiError(503, 'SCHEMA_UNAVAILABLE', "The client's tables do not have the expected layout");
-  }
-  return null;
+  if (!(error instanceof ClientDatabaseError)) return null;
+  const [status, code] = STATUS[error.failure];
+  return new ApiError(status, code, error.message);
 }
 
 function validationMessage(error: FastifyError): string {
@@ -67,7 +56,8 @@ export function installErrorHandlers(app: FastifyInstance): void {
     }
     const known = error instanceof ApiError ? error : databaseFailure(error);
     if (known) {
-      if (known.statusCode >= 500) request.log.warn({ code: known.code, dbCode: (error as { code?: string }).code }, known.message);
+      if (known.statusCode >= 500) request.log.warn({ code: known.code, dbCode: (error as { dbCode?: string }).dbCode }, known.message);
+      if (known.code === 'DATABASE_BUSY') void reply.header('retry-after', String(BUSY_RETRY_AFTER_SECONDS));
       return reply.status(known.statusCode).send({ error: { code: known.code, message: known.message } });
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;

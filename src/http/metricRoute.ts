@@ -1,6 +1,6 @@
 import { Type, type TProperties, type TSchema } from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ClientConfig } from '../tenants/clientConfig.ts';
+import type { ClientConfig } from '../config/clients.ts';
 import type { Queryable } from '../db/queryable.ts';
 import type { ClientSource } from '../tenants/clientSource.ts';
 import { resolveRange, type RangeInput } from '../analytics/range.ts';
@@ -62,7 +62,7 @@ export function visibleClient(ctx: ApiContext, request: FastifyRequest, clientId
 /** Runs `work` against the client's database; a table that vanished makes the next request read the layout again. */
 export async function withClientDatabase<T>(ctx: ApiContext, client: ClientConfig, work: (db: Queryable, source: ClientSource) => Promise<T>) {
   try {
-    return await work(ctx.databases.pool(client.id), await ctx.databases.source(client.id));
+    return await work(ctx.databases.forClient(client.id), await ctx.databases.source(client.id));
   } catch (error) {
     if (databaseFailure(error)?.code === 'SCHEMA_UNAVAILABLE') ctx.databases.forget(client.id);
     throw error;
@@ -122,8 +122,8 @@ export function registerMetric<Q extends object, B extends object, P = undefined
       };
     });
     // Everything the answer depends on, normalised: two spellings of one range share an entry.
-    const key = ResultCache.key({
-      client: client.id, path: spec.path, from: range.from.toUTC().toISO(), to: range.to.toUTC().toISO(), tz: range.timezone,
+    const key = ResultCache.clientKey(client.id, {
+      path: spec.path, from: range.from.toUTC().toISO(), to: range.to.toUTC().toISO(), tz: range.timezone,
       funnel, compare: other && [other.from.toUTC().toISO(), other.to.toUTC().toISO()], parsed,
       extra: Object.keys(spec.query ?? {}).map((name) => [name, (query as Record<string, unknown>)[name]]),
     });

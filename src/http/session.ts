@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { digest, keyOf, type KeyRing } from '../access/apiKeys.ts';
+import { digest, type KeyRing } from '../access/apiKeys.ts';
 import { type Principal } from '../access/principal.ts';
 
 /** The browser session: a signed, httpOnly, SameSite cookie holding who signed in, until when, and with which key. */
@@ -17,7 +17,7 @@ interface SessionBody {
 const fingerprint = (key: string) => digest(`session:${key}`).subarray(0, 12).toString('base64url');
 
 export function startSession(reply: FastifyReply, principal: Principal, keys: KeyRing, secure: boolean, now = Date.now()): void {
-  const key = keyOf(principal, keys);
+  const key = keys.keyOf(principal);
   if (key === null) return;
   const body: SessionBody = { p: principal, exp: now + SESSION_HOURS * 3600_000, k: fingerprint(key) };
   reply.setCookie(SESSION_COOKIE, Buffer.from(JSON.stringify(body)).toString('base64url'), {
@@ -43,7 +43,7 @@ export function readSession(request: FastifyRequest, keys: KeyRing, now = Date.n
   try {
     const body = JSON.parse(Buffer.from(unsigned.value, 'base64url').toString('utf8')) as SessionBody;
     if (typeof body.exp !== 'number' || body.exp <= now) return null;
-    const key = keyOf(body.p, keys);
+    const key = keys.keyOf(body.p);
     return key !== null && body.k === fingerprint(key) ? body.p : null;
   } catch {
     return null;

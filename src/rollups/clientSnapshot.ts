@@ -1,7 +1,6 @@
-import type pg from 'pg';
 import type { QueryResultRow } from 'pg';
 import { isoUtc } from '../analytics/sql.ts';
-import { inTransaction } from '../db/transaction.ts';
+import { inTransaction, type ConnectionSource } from '../db/transaction.ts';
 
 /**
  * Reads from a client's database for one refresh, all in one REPEATABLE READ, READ ONLY transaction: the changed rows,
@@ -16,9 +15,14 @@ export interface ClientSnapshot {
   forEachBatch<R extends QueryResultRow>(sql: string, values: unknown[], batchSize: number, onBatch: (rows: R[]) => Promise<void>): Promise<void>;
 }
 
-export function withClientSnapshot<T>(clientDb: pg.Pool, work: (snapshot: ClientSnapshot) => Promise<T>): Promise<T> {
+export function withClientSnapshot<T>(
+  clientDb: ConnectionSource,
+  statementTimeoutMs: number,
+  work: (snapshot: ClientSnapshot) => Promise<T>,
+): Promise<T> {
   return inTransaction(clientDb, async (conn) => {
-    await conn.query('SET LOCAL jit = off'); // compiling our long generated statements costs more than running them
+    // SET LOCAL, never a session setting: the connection may be a pooler's, shared with others between transactions.
+    await conn.query(`SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)}; SET LOCAL jit = off`); // jit: compiling our long statements costs more than running them
     const { rows } = await conn.query<{ now: string }>(`SELECT ${isoUtc('now()')} AS now`);
     const snapshot: ClientSnapshot = {
       now: rows[0]!.now,

@@ -1,4 +1,4 @@
-export { lockKey } from './schema.ts';
+export { forgetRollups, lockKey } from './schema.ts';
 export { refreshRollups, DEFAULT_OVERLAP_SECONDS, type RefreshOptions, type RefreshProgress, type RefreshReport } from './refreshRollups.ts';
 export { rebuildRollups } from './rebuildRollups.ts';
 export { RollupReader } from './rollupReader.ts';

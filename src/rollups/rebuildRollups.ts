@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { ConnectionSource } from '../db/transaction.ts';
 import type { ClientSource } from '../tenants/clientSource.ts';
 import { refreshRollups, type RefreshOptions, type RefreshReport } from './refreshRollups.ts';
 
@@ -8,7 +9,7 @@ import { refreshRollups, type RefreshOptions, type RefreshReport } from './refre
  * until the rebuild commits.
  */
 export function rebuildRollups(
-  clientDb: pg.Pool,
+  clientDb: ConnectionSource,
   platformDb: pg.Pool,
   clientId: string,
   source: ClientSource,

@@ -5,7 +5,7 @@ import { applyChanges } from './applyChanges.ts';
 import { buildAll, DEFAULT_BATCH_SIZE, type PassResult } from './buildRollups.ts';
 import { withClientSnapshot } from './clientSnapshot.ts';
 import { bucketOf, layoutOf, rollupTable } from './rollupSql.ts';
-import { inTransaction } from '../db/transaction.ts';
+import { inTransaction, type ConnectionSource } from '../db/transaction.ts';
 import { lockKey } from './schema.ts';
 
 export interface RefreshProgress {
@@ -17,6 +17,8 @@ export interface RefreshProgress {
 }
 
 export interface RefreshOptions {
+  /** Longest single statement on the client's database (default 5 minutes): a cursor batch of a full build is one. */
+  statementTimeoutMs?: number;
   /** Seconds re-read before the watermark, for writes that commit late (default 300). */
   overlapSeconds?: number;
   /** Rows per cursor batch (default 50,000). */
@@ -46,7 +48,7 @@ export const DEFAULT_OVERLAP_SECONDS = 300;
  * wait, it returns `mode: 'skipped'` at once (the one holding the lock is doing the same work).
  */
 export async function refreshRollups(
-  clientDb: pg.Pool,
+  clientDb: ConnectionSource,
   platformDb: pg.Pool,
   clientId: string,
   source: ClientSource,
@@ -72,7 +74,7 @@ export async function refreshRollups(
       batchSize: opts.batchSize ?? DEFAULT_BATCH_SIZE,
       onBatch: (rowsRead: number, estimate: number | null) => opts.onProgress?.({ clientId, mode, rowsRead, estimate }),
     };
-    return withClientSnapshot(clientDb, async (snapshot) => {
+    return withClientSnapshot(clientDb, opts.statementTimeoutMs ?? 300_000, async (snapshot) => {
       const result = mode === 'full'
         ? await buildAll(tx, snapshot, clientId, userEvents, pass)
         : await applyChanges(tx, snapshot, clientId, userEvents, { watermark: state!.watermark, overlapSeconds }, pass);

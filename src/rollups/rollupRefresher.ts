@@ -1,6 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { ClientDatabases } from '../tenants/clientDatabases.ts';
-import { pgTypes } from '../db/pgTypes.ts';
 import { refreshRollups, type RefreshOptions, type RefreshReport } from './refreshRollups.ts';
 
 interface Log {
@@ -15,8 +14,12 @@ export interface RollupRefresher {
   stop(): Promise<void>;
 }
 
+/** A full build's cursor batch or a year-wide recompute may run long; each is one statement. */
+const DEFAULT_STATEMENT_TIMEOUT_MS = 300_000;
+
 export interface RefresherOptions {
-  clientIds: readonly string[];
+  /** The clients to keep current, asked at every pass (the registry changes at runtime). */
+  clientIds: () => readonly string[];
   /** Where each client's database is (`database(id)`) and its table layout (`source(id)`). */
   databases: ClientDatabases;
   platform: pg.Pool;
@@ -30,35 +33,21 @@ export interface RefresherOptions {
 
 /**
  * Keeps every client's rollup current: a pass over the clients at start and then every `intervalMs`, never two passes
- * at once in this process (and the advisory lock keeps other replicas off a client being refreshed). It reads through
- * its own one-connection pool per database: the API's pools abort statements after a request-sized timeout, which a
- * full build's batches or a year-wide recompute may exceed, and a refresh must never take the API's connections.
+ * at once in this process (and the advisory lock keeps other replicas off a client being refreshed). It borrows one of
+ * the client's connections under the same budget as the API (so a refresh never pushes the server past it), with a
+ * statement timeout of its own set inside its transaction.
  * A client whose database is down is logged and tried again next time; it never stops the others.
  */
 export function startRollupRefresher(opts: RefresherOptions): RollupRefresher {
-  const pools = new Map<string, pg.Pool>();
   let running: Promise<RefreshReport[]> | null = null;
   let stopped = false;
-
-  const poolFor = (clientId: string): pg.Pool => {
-    const { url } = opts.databases.database(clientId);
-    let pool = pools.get(url);
-    if (!pool) {
-      pool = new pg.Pool({
-        connectionString: url, max: 1, types: pgTypes, application_name: 'chatbot-analytics-rollups',
-        connectionTimeoutMillis: 10_000, statement_timeout: opts.statementTimeoutMs ?? 300_000,
-      });
-      pool.on('error', () => {}); // an idle connection dropped by the server is replaced on next use
-      pools.set(url, pool);
-    }
-    return pool;
-  };
 
   const refreshOne = async (clientId: string): Promise<RefreshReport | null> => {
     try {
       const source = await opts.databases.source(clientId);
       let logged = 0;
-      const report = await refreshRollups(poolFor(clientId), opts.platform, clientId, source, {
+      const report = await refreshRollups(opts.databases.forClient(clientId), opts.platform, clientId, source, {
+        statementTimeoutMs: opts.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
         ...opts.refresh,
         onProgress: ({ mode, rowsRead, estimate }) => {
           if (mode !== 'full' || rowsRead - logged < 500_000) return; // progress only for builds worth watching
@@ -78,7 +67,7 @@ export function startRollupRefresher(opts: RefresherOptions): RollupRefresher {
   const refreshAll = () => {
     running ??= (async () => {
       const reports: RefreshReport[] = [];
-      for (const clientId of opts.clientIds) {
+      for (const clientId of opts.clientIds()) {
         if (stopped) break;
         const report = await refreshOne(clientId);
         if (report) reports.push(report);
@@ -98,8 +87,6 @@ export function startRollupRefresher(opts: RefresherOptions): RollupRefresher {
       stopped = true;
       if (timer) clearInterval(timer);
       await running;
-      await Promise.allSettled([...pools.values()].map((pool) => pool.end()));
-      pools.clear();
     },
   };
 }

@@ -43,11 +43,11 @@ export function rollupTable(source: ClientSource): TableInfo {
   return userEvents;
 }
 
-/** A fingerprint of the table the rollup was built from; a rollup built from another layout never answers. */
+/** A fingerprint of the database and table the rollup was built from; a rollup built from another never answers. */
 export function layoutOf(source: ClientSource): string | null {
   try {
     const userEvents = rollupTable(source);
-    return `${userEvents.ref}:${LAYOUT_COLUMNS.map((c) => userEvents.columns.get(c)).join(',')}`;
+    return `${source.origin ?? ''}/${userEvents.ref}:${LAYOUT_COLUMNS.map((c) => userEvents.columns.get(c)).join(',')}`;
   } catch (error) {
     if (error instanceof SourceUnavailableError) return null;
     throw error;

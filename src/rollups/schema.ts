@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { COUNTERS } from '../analytics/steps.ts';
 import { quoteIdent } from '../db/identifiers.ts';
+import type { Queryable } from '../db/queryable.ts';
 
 /**
  * The platform database's `rollups` schema (created by `migrations/001.do.rollups.sql`). Per client:
@@ -20,4 +21,11 @@ const LOCK_NAMESPACE = 0x726f6c6c;
  * unlike `hashtext`). Two ids sharing a hash merely take turns. */
 export function lockKey(clientId: string): [number, number] {
   return [LOCK_NAMESPACE, createHash('sha256').update(clientId).digest().readInt32BE(0)];
+}
+
+/** Removes a client's rollups (it left the registry); a client added again is built afresh. */
+export async function forgetRollups(platform: Queryable, clientId: string): Promise<void> {
+  for (const table of ['rollups.sessions', 'rollups.buckets', 'rollups.clients']) {
+    await platform.query(`DELETE FROM ${table} WHERE client_id = $1`, [clientId]);
+  }
 }

@@ -1,76 +1,104 @@
-import pg from 'pg';
-import type { ClientConfig, ClientDatabase } from './clientConfig.ts';
+import type pg from 'pg';
+import type { QueryResultRow } from 'pg';
+import type { ClientDatabase } from '../config/clients.ts';
 import type { DbSettings } from '../config/loadConfig.ts';
+import type { Queryable } from '../db/queryable.ts';
+import type { ConnectionSource } from '../db/transaction.ts';
+import { databaseMoved, type ClientLookup, type RegistryChange } from './clientRegistry.ts';
 import { describeSource, type ClientSource } from './clientSource.ts';
-import { pgTypes } from '../db/pgTypes.ts';
+import { breaksConnection, classifyDatabaseError, DatabaseBusyError, DatabaseNotConfiguredError } from './connections/databaseErrors.ts';
+import { ClientGate, ServerBudget, type BudgetStats } from './connections/serverBudget.ts';
+import { serverOf } from './connections/serverOf.ts';
+import { UrlPool, type Connection } from './connections/urlPool.ts';
 
 /** How long a client's table layout is trusted before it is read again (tables may be created later). */
 const SOURCE_TTL_MS = 60_000;
 
-export class DatabaseNotConfiguredError extends Error {
-  constructor(clientId: string) {
-    super(`No database is configured for client "${clientId}"`);
-    this.name = 'DatabaseNotConfiguredError';
-  }
-}
-
-interface Warn {
+interface Log {
   warn(details: object, message: string): void;
 }
 
 /**
- * One bounded pool per database, created on first use, so a client whose database is down costs nothing until it
- * is asked for and never blocks another client's connections.
+ * A client's database as the platform uses it. `query` runs one statement in its own short READ ONLY transaction
+ * with `SET LOCAL statement_timeout`, so nothing depends on session state and it works the same behind PgBouncer in
+ * transaction mode; `connect` lends a connection for a transaction of the caller's own (set its timeout inside).
+ */
+export interface ClientDb extends Queryable, ConnectionSource {
+  readonly clientId: string;
+  readonly schema: string;
+}
+
+interface Tenant {
+  database: ClientDatabase;
+  gate: ClientGate;
+  budget: ServerBudget;
+  pool: UrlPool;
+}
+
+/**
+ * The connections of every client, under one budget per PostgreSQL server (`DB_MAX_CONNECTIONS_PER_SERVER`), kept in
+ * line with the registry: a new client's pool opens on first use, a changed URL gets a new pool (requests in flight
+ * finish on the old one), a removed client's connections are closed.
  */
 export class ClientDatabases {
-  private readonly pools = new Map<string, pg.Pool>();
+  private readonly tenants = new Map<string, Tenant>();
+  private readonly budgets = new Map<string, ServerBudget>();
+  private readonly pools = new Map<string, { pool: UrlPool; users: Set<string> }>();
   private readonly sources = new Map<string, { at: number; source: Promise<ClientSource> }>();
+  private readonly unsubscribe: () => void;
 
   constructor(
-    private readonly databases: ReadonlyMap<string, ClientDatabase | null>,
+    private readonly registry: ClientLookup,
     private readonly settings: DbSettings,
-    private readonly log: Warn,
-  ) {}
-
-  static fromClients(clients: ClientConfig[], settings: DbSettings, log: Warn): ClientDatabases {
-    return new ClientDatabases(new Map(clients.map((c) => [c.id, c.database])), settings, log);
+    private readonly log: Log,
+  ) {
+    this.unsubscribe = registry.subscribe((change) => this.follow(change));
   }
 
   database(clientId: string): ClientDatabase {
-    const database = this.databases.get(clientId);
+    const database = this.registry.get(clientId)?.database;
     if (!database) throw new DatabaseNotConfiguredError(clientId);
     return database;
   }
 
-  pool(clientId: string): pg.Pool {
-    const { url } = this.database(clientId);
-    let pool = this.pools.get(url);
-    if (!pool) {
-      pool = new pg.Pool({
-        connectionString: url,
-        max: this.settings.poolMax,
-        connectionTimeoutMillis: this.settings.connectTimeoutMs,
-        idleTimeoutMillis: this.settings.idleTimeoutMs,
-        statement_timeout: this.settings.statementTimeoutMs,
-        // A server that ignores statement_timeout (the embedded one) is still bounded on our side.
-        query_timeout: this.settings.statementTimeoutMs + 1000,
-        application_name: 'chatbot-analytics',
-        types: pgTypes,
-      });
-      // An idle connection dropped by the server must not crash the process; the URL is never logged.
-      pool.on('error', (error: Error & { code?: string }) => {
-        this.log.warn({ clientId, code: error.code }, 'idle database connection failed');
-      });
-      this.pools.set(url, pool);
-    }
-    return pool;
+  /** The client's database, bound to the pool it uses now. */
+  forClient(clientId: string): ClientDb {
+    const tenant = this.tenant(clientId);
+    const connect = () => this.lend(tenant);
+    const statementTimeoutMs = this.settings.statementTimeoutMs;
+    return {
+      clientId,
+      schema: tenant.database.schema,
+      connect,
+      async query<R extends QueryResultRow>(text: string, values?: unknown[]) {
+        const tx = await connect();
+        let released = false;
+        try {
+          await tx.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)}`);
+          // The client-side bound also holds for servers that ignore statement_timeout (the embedded one).
+          const result = await tx.query<R>({ text, values, query_timeout: statementTimeoutMs + 1000 } as pg.QueryConfig);
+          await tx.query('COMMIT');
+          return result;
+        } catch (error) {
+          let reusable = !breaksConnection(error);
+          if (reusable) await tx.query('ROLLBACK').catch(() => (reusable = false));
+          tx.release(!reusable);
+          released = true;
+          throw classifyDatabaseError(error);
+        } finally {
+          if (!released) tx.release();
+        }
+      },
+    };
   }
 
   /** The client's tables and columns, cached briefly; a failed look-up is not cached. */
   source(clientId: string): Promise<ClientSource> {
     const cached = this.sources.get(clientId);
     if (cached && Date.now() - cached.at < SOURCE_TTL_MS) return cached.source;
-    const source = describeSource(this.pool(clientId), this.database(clientId).schema);
+    const db = this.forClient(clientId);
+    const origin = originOf(this.database(clientId).url);
+    const source = describeSource(db, db.schema).then((described) => ({ ...described, origin }));
     this.sources.set(clientId, { at: Date.now(), source });
     source.catch(() => this.sources.delete(clientId));
     return source;
@@ -81,9 +109,80 @@ export class ClientDatabases {
     this.sources.delete(clientId);
   }
 
-  async close(): Promise<void> {
-    const pools = [...this.pools.values()];
-    this.pools.clear();
-    await Promise.allSettled(pools.map((pool) => pool.end()));
+  stats(): BudgetStats[] {
+    return [...this.budgets.values()].map((budget) => budget.stats());
   }
+
+  async close(): Promise<void> {
+    this.unsubscribe();
+    for (const [clientId] of this.tenants) this.retire(clientId);
+  }
+
+  private tenant(clientId: string): Tenant {
+    const database = this.database(clientId);
+    const existing = this.tenants.get(clientId);
+    if (existing && existing.database.url === database.url) return existing;
+    if (existing) this.retire(clientId);
+    const server = serverOf(database.url);
+    let budget = this.budgets.get(server);
+    if (!budget) {
+      const capacity = Math.min(this.settings.maxConnectionsPerServer, this.settings.serverCapacities?.get(server) ?? Infinity);
+      budget = new ServerBudget(server, capacity, this.settings.acquireTimeoutMs);
+      this.budgets.set(server, budget);
+    }
+    let shared = this.pools.get(database.url);
+    if (!shared) {
+      const owner = budget;
+      const pool = new UrlPool(database.url, {
+        connectTimeoutMs: this.settings.connectTimeoutMs,
+        idleTimeoutMs: this.settings.idleTimeoutMs,
+        applicationName: 'chatbot-analytics',
+      }, () => owner.idleClosed());
+      budget.addPool(pool);
+      shared = { pool, users: new Set() };
+      this.pools.set(database.url, shared);
+    }
+    shared.users.add(clientId);
+    const tenant: Tenant = { database, gate: new ClientGate(clientId, this.settings.poolMax), budget, pool: shared.pool };
+    this.tenants.set(clientId, tenant);
+    return tenant;
+  }
+
+  private async lend(tenant: Tenant): Promise<pg.PoolClient> {
+    const conn: Connection = await tenant.budget.acquire(tenant.gate, tenant.pool);
+    const lease = conn.client as pg.PoolClient;
+    let released = false;
+    lease.release = (destroy?: boolean | Error) => {
+      if (released) return;
+      released = true;
+      if (destroy) conn.broken = true;
+      tenant.budget.release(tenant.gate, conn);
+    };
+    return lease;
+  }
+
+  private follow(change: RegistryChange): void {
+    for (const client of change.removed) this.retire(client.id, new DatabaseNotConfiguredError(client.id));
+    for (const { before, after } of change.changed) if (databaseMoved(before, after)) this.retire(after.id, new DatabaseBusyError('queue'));
+  }
+
+  /** Forgets a client's pool: waiting requests get `refusal`, lent connections close when they come back. */
+  private retire(clientId: string, refusal: Error = new DatabaseNotConfiguredError(clientId)): void {
+    this.sources.delete(clientId);
+    const tenant = this.tenants.get(clientId);
+    if (!tenant) return;
+    this.tenants.delete(clientId);
+    tenant.budget.dropWaiters(tenant.gate, refusal);
+    const shared = this.pools.get(tenant.database.url);
+    shared?.users.delete(clientId);
+    if (shared && shared.users.size === 0) {
+      this.pools.delete(tenant.database.url);
+      tenant.budget.closePool(shared.pool);
+    }
+  }
+}
+
+/** Server, port and database name: enough to tell two databases apart, and no credential in it. */
+function originOf(url: string): string {
+  return `${serverOf(url)}/${decodeURIComponent(new URL(url).pathname.slice(1))}`;
 }

@@ -13,6 +13,8 @@ export interface TableInfo {
 /** What a client's database holds: analytics adapts to it instead of failing on a missing table or column. */
 export interface ClientSource {
   schema: string;
+  /** Which database this is (server, database name; never credentials), when known: rollups built from another one never answer. */
+  origin?: string;
   tables: Partial<Record<ClientTable, TableInfo>>;
 }
 

@@ -1,26 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
 import { loadSydneyFixture } from '../fixtures/sydneyFixture.ts';
+import { countExecutions } from '../helpers/executionCounter.ts';
 import { bearer, buildTestApp, KEYS, testClient } from '../helpers/buildTestApp.ts';
 import { MemoryBackend, RedisBackend } from '../../src/cache/backends.ts';
 import { ResultCache } from '../../src/cache/resultCache.ts';
 
-/**
- * The database counts how often the funnel's SQL really runs: `UserEvents` is a view over the data that takes one
- * value of a sequence per execution.
- */
+/** The database counts how often the funnel's SQL really runs (see countExecutions). */
 type App = Awaited<ReturnType<typeof buildTestApp>>;
 const APRIL = 'from=2024-04-06&to=2024-04-08';
 const quiet = { warn() {} };
 let database: TestDatabase;
 const apps: App[] = [];
+let executions: () => Promise<number>;
 
 beforeAll(async () => {
   database = await createTestDatabase('result_cache');
   await loadSydneyFixture(database.pool, 'public', 'timestamp');
-  await database.pool.query(`ALTER TABLE "UserEvents" RENAME TO "UserEventsData";
-    CREATE SEQUENCE executions;
-    CREATE VIEW "UserEvents" AS SELECT d.* FROM "UserEventsData" d, (SELECT nextval('executions'), pg_sleep(0.2)) AS counted`);
+  executions = await countExecutions(database, 0.2);
 }, 60_000);
 afterAll(async () => {
   for (const app of apps) await app.close();
@@ -28,12 +25,10 @@ afterAll(async () => {
 });
 
 async function appWith(cache: ResultCache) {
-  const app = await buildTestApp([testClient('alpha', 'Australia/Sydney', database.url)], { admin: KEYS.admin }, null, { poolMax: 5 }, {}, cache);
+  const app = await buildTestApp([testClient('alpha', 'Australia/Sydney', database.url)], { admin: KEYS.admin, db: { poolMax: 5 }, cache });
   apps.push(app);
   return app;
 }
-const executions = async () =>
-  Number((await database.pool.query('SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM executions')).rows[0].n);
 const funnel = (app: App, query = APRIL, headers: Record<string, string> = {}) =>
   app.inject({ method: 'GET', url: `/api/alpha/funnel?${query}`, headers: { ...bearer(KEYS.admin), ...headers } });
 

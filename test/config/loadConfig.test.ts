@@ -51,7 +51,7 @@ describe('loadConfig', () => {
   it('reads per-client API keys from <ID>_API_KEY with dashes as underscores', () => {
     const file = registry({ 'my-shop': { ...maple, id: 'my-shop' } });
     const config = loadConfig({ CLIENTS_FILE: file, MY_SHOP_API_KEY: 'shop-key-0123456789', ADMIN_API_KEY: 'admin-key-0123456789' });
-    expect(config.clientApiKeys.get('my-shop')).toBe('shop-key-0123456789');
+    expect(config.clients[0]!.apiKey).toBe('shop-key-0123456789');
     expect(config.adminApiKey).toBe('admin-key-0123456789');
   });
 

@@ -9,6 +9,7 @@ import { GRAFANA_PUBLIC_PATH } from '../../src/config/grafana.ts';
 import { loadConfig } from '../../src/config/loadConfig.ts';
 import { ADMIN_URL } from '../helpers/testDatabase.ts';
 import { connectClient } from '../../src/db/pool.ts';
+import { grafanaDatasourceUrl } from '../../src/config/clients.ts';
 
 /** docker-compose.yml as Compose reads it before interpolation (the YAML parser resolves anchors and aliases). */
 interface ComposeService {
@@ -140,7 +141,7 @@ describe('docker-compose.yml', () => {
   it("points each client's Grafana data source at that client's read-only role, never the superuser", () => {
     const config = loadConfig(environmentOf('api', dotEnv));
     for (const id of clientIds) {
-      const url = new URL(config.grafana.datasourceUrls.get(id)!);
+      const url = new URL(grafanaDatasourceUrl(config.clients.find((c) => c.id === id)!)!);
       expect([url.username, url.password, url.hostname, url.pathname]).toEqual([
         `grafana_${id}`,
         dotEnv[`${upper(id)}_GRAFANA_DB_PASSWORD` as keyof typeof dotEnv],

@@ -31,7 +31,7 @@ beforeAll(async () => {
   const admin = await connectClient({ connectionString: flaky.url });
   await loadSydneyFixture(admin, 'public', 'timestamp');
   await admin.end();
-  app = await buildTestApp([testClient('healthy', 'Australia/Sydney', healthyDb.url), testClient('flaky', 'Australia/Sydney', flaky.url)], {}, null, TIMEOUTS);
+  app = await buildTestApp([testClient('healthy', 'Australia/Sydney', healthyDb.url), testClient('flaky', 'Australia/Sydney', flaky.url)], { db: TIMEOUTS });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 }, 60_000);
 

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { DateTime } from 'luxon';
 import { RATES, type RateName } from '../../src/analytics/getMetrics.ts';
 import { COUNTERS, FUNNEL_STEPS } from '../../src/analytics/steps.ts';
-import type { ClientConfig } from '../../src/tenants/clientConfig.ts';
+import type { ClientConfig } from '../../src/config/clients.ts';
 import { pgTypes } from '../../src/db/pgTypes.ts';
 import { generateDemoData } from '../../src/demo/generateDemoData.ts';
 import { createClientTables, insertDemoData } from '../../src/demo/insertDemoData.ts';

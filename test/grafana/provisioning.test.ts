@@ -76,8 +76,8 @@ describe('grafana provisioning files', () => {
   });
 
   it('skips clients without an org id and data sources without a URL, saying why', () => {
-    const clients = config.clients.map((c) => (c.id === 'client2' ? { ...c, grafanaOrgId: null } : c));
-    const result = renderProvisioning({ clients, grafana: { ...config.grafana, datasourceUrls: new Map() } });
+    const clients = config.clients.map((c) => (c.id === 'client2' ? { ...c, grafanaOrgId: null } : { ...c, grafanaDatabaseUrl: null, database: null }));
+    const result = renderProvisioning({ clients, grafana: config.grafana });
     expect(result.files.map((f) => f.path)).toEqual(['dashboards/maple.yaml', 'dashboards/maple/maple.json']);
     expect(result.skipped.join('\n')).toMatch(/maple: no data source \(set MAPLE_GRAFANA_DB_URL/);
     expect(result.skipped.join('\n')).toMatch(/client2: no grafanaOrgId/);

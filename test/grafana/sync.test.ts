@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import type { ClientConfig } from '../../src/tenants/clientConfig.ts';
+import type { ClientConfig } from '../../src/config/clients.ts';
 import { dashboardUid } from '../../src/grafana/buildDashboard.ts';
 import { grafanaLoginFor, syncGrafana, type SyncConfig, type SyncReport } from '../../src/grafana/sync/index.ts';
 import { isWrite, startFakeGrafana, type FakeGrafana } from '../helpers/fakeGrafana.ts';
@@ -10,8 +10,21 @@ const MAPLE_DB_PASSWORD = 'maple-db-pw-S3cr3t';
 const NORTHWIND_DB_PASSWORD = 'northwind-db-pw-0815';
 const UID = 'chatbot-analytics-pg';
 
+const DATASOURCE_URLS: Record<string, string> = {
+  maple: `postgres://grafana_maple:${MAPLE_DB_PASSWORD}@db.internal:5433/maple?sslmode=require`,
+  client2: `postgresql://grafana_client2:${NORTHWIND_DB_PASSWORD}@db2.internal/northwind`,
+};
+
 function client(id: string, name: string, timezone: string, grafanaOrgId: number | null = null): ClientConfig {
-  return { id, name, database: null, grafanaOrgId, domain: null, timezone, timestampType: 'timestamp', branding: { primaryColor: '#2563eb', logoUrl: null } };
+  return {
+    id, name, database: null, grafanaOrgId, domain: null, timezone, timestampType: 'timestamp', branding: { primaryColor: '#2563eb', logoUrl: null },
+    apiKey: null, grafanaDatabaseUrl: DATASOURCE_URLS[id] ?? null,
+  };
+}
+
+/** The same configuration with one client's data-source URL replaced. */
+function withDatasourceUrl(cfg: SyncConfig, clientId: string, url: string): SyncConfig {
+  return { ...cfg, clients: cfg.clients.map((c) => (c.id === clientId ? { ...c, grafanaDatabaseUrl: url } : c)) };
 }
 
 let fake: FakeGrafana;
@@ -23,13 +36,9 @@ beforeEach(async () => {
 afterEach(() => fake.close());
 
 function config(clients = [client('maple', 'Maple Dental Clinic', 'Australia/Sydney'), client('client2', 'Northwind Outdoor Shop', 'Europe/London')]): SyncConfig {
-  const datasourceUrls = new Map([
-    ['maple', `postgres://grafana_maple:${MAPLE_DB_PASSWORD}@db.internal:5433/maple?sslmode=require`],
-    ['client2', `postgresql://grafana_client2:${NORTHWIND_DB_PASSWORD}@db2.internal/northwind`],
-  ]);
   return {
     clients,
-    grafana: { url: fake.url, adminUser: 'admin', adminPassword: ADMIN_PASSWORD, datasourceUid: UID, syncOnStart: false, datasourceUrls },
+    grafana: { url: fake.url, adminUser: 'admin', adminPassword: ADMIN_PASSWORD, datasourceUid: UID, syncOnStart: false },
   };
 }
 
@@ -169,8 +178,7 @@ describe('syncGrafana repairs drift', () => {
     expect(ds.url).toBe('db.internal:5433');
     expect(writesSince(start).map((r) => `${r.method} ${r.path}`)).toEqual([`PUT /api/datasources/uid/${UID}`]);
 
-    const rotated = config();
-    rotated.grafana.datasourceUrls.set('maple', `postgres://grafana_maple:new-pw-2@db.internal:5433/maple?sslmode=require`);
+    const rotated = withDatasourceUrl(config(), 'maple', `postgres://grafana_maple:new-pw-2@db.internal:5433/maple?sslmode=require`);
     start = fake.requests.length;
     await sync(rotated);
     expect(writesSince(start)).toEqual([]); // Grafana never returns the password, so a change is invisible
@@ -208,8 +216,7 @@ describe('syncGrafana repairs drift', () => {
   });
 
   it('reports a failing client by name and step without its URL, and still syncs the others', async () => {
-    const cfg = config();
-    cfg.grafana.datasourceUrls.set('maple', `postgres://grafana_maple:${MAPLE_DB_PASSWORD}@db.internal/maple?sslmode=prefer`);
+    const cfg = withDatasourceUrl(config(), 'maple', `postgres://grafana_maple:${MAPLE_DB_PASSWORD}@db.internal/maple?sslmode=prefer`);
     const report = await sync(cfg);
     expect(report.failures).toHaveLength(1);
     expect(report.failures[0]!.message).toMatch(/^client "maple": step "data source": .*sslmode=prefer/);

@@ -1,11 +1,11 @@
-import type { ClientConfig } from '../../src/tenants/clientConfig.ts';
+import type { ClientConfig } from '../../src/config/clients.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { ClientDatabases } from '../../src/tenants/clientDatabases.ts';
 import { capturedLogger } from './logCapture.ts';
 import type { ResultCache } from '../../src/cache/resultCache.ts';
-import type { RollupReader } from '../../src/rollups/rollupReader.ts';
-import type { DbSettings } from '../../src/config/loadConfig.ts';
+import { loadConfig, type AppConfig, type DbSettings } from '../../src/config/loadConfig.ts';
 import type { LimitsConfig } from '../../src/config/limits.ts';
+import type { PlatformDatabase } from '../../src/platform/platformDatabase.ts';
+import { startRuntime, type Runtime } from '../../src/main/runtime.ts';
 
 export const KEYS = {
   admin: 'admin-key-0123456789abcdef',
@@ -23,44 +23,61 @@ export function testClient(id: string, timezone: string, url: string | null, sch
     timezone,
     timestampType: 'timestamp',
     branding: { primaryColor: '#123456', logoUrl: null },
+    apiKey: null,
+    grafanaDatabaseUrl: null,
   };
 }
 
 export const SESSION_SECRET = 'test-session-secret-0123456789abcdef';
 
-/**
- * The real app with real pools, configured in code instead of the environment; closes pools with the app. It logs
- * like production (into test-artifacts/logs, scanned for secrets after the run).
- */
-export async function buildTestApp(
-  clients: ClientConfig[],
-  keys: { admin?: string | null; clients?: Record<string, string> } = {},
-  grafanaUrl: string | null = null,
-  db: Partial<DbSettings> = {},
-  limits: Partial<LimitsConfig> = {},
-  cache: ResultCache | null = null,
-  rollups: RollupReader | null = null,
-) {
-  const settings = { poolMax: 3, connectTimeoutMs: 1000, statementTimeoutMs: 5000, idleTimeoutMs: 5000, ...db };
-  const log = capturedLogger();
-  const databases = ClientDatabases.fromClients(clients, settings, log);
-  const app = await buildApp({
-    clients: new Map(clients.map((c) => [c.id, c])),
-    databases,
-    keys: { adminApiKey: keys.admin ?? null, clientApiKeys: new Map(Object.entries(keys.clients ?? {})) },
+export interface TestAppOptions {
+  admin?: string | null;
+  /** Client id → its `<ID>_API_KEY`. */
+  clients?: Record<string, string>;
+  grafanaUrl?: string | null;
+  db?: Partial<DbSettings>;
+  limits?: Partial<LimitsConfig>;
+  cache?: ResultCache | null;
+  /** A platform database (rollups read from it when given); none by default. */
+  platform?: PlatformDatabase | null;
+  /** The rollup refresher's interval (default 0: refresh only when the test asks). */
+  rollupRefreshSeconds?: number;
+}
+
+/** Test settings: short timeouts, a generous budget, everything else as `loadConfig` defaults it. */
+export function testConfig(clients: ClientConfig[], options: TestAppOptions = {}): AppConfig {
+  const base = loadConfig({ CACHE: '0', LOG_LEVEL: 'debug' });
+  return {
+    ...base,
+    clients: clients.map((c) => ({ ...c, apiKey: options.clients?.[c.id] ?? c.apiKey })),
+    adminApiKey: options.admin ?? null,
+    db: { ...base.db, poolMax: 3, connectTimeoutMs: 1000, statementTimeoutMs: 5000, idleTimeoutMs: 5000, maxConnectionsPerServer: 20, acquireTimeoutMs: 3000, ...options.db },
+    limits: { requestsPerMinute: 100_000, loginAttemptsPerMinute: 10_000, corsOrigins: [], trustProxy: false, ...options.limits },
+    sessionSecret: SESSION_SECRET,
+    grafana: { ...base.grafana, url: options.grafanaUrl ?? null, adminPassword: null, syncOnStart: false },
+    platform: { ...base.platform, rollups: Boolean(options.platform), rollupRefreshSeconds: options.rollupRefreshSeconds ?? 0 },
     demo: false,
-    now: () => new Date('2024-04-08T02:00:00Z'),
-    session: { secret: SESSION_SECRET, secureCookies: false },
-    limits: { requestsPerMinute: 100_000, loginAttemptsPerMinute: 10_000, corsOrigins: [], trustProxy: false, ...limits },
-    production: false,
-    cache,
-    rollups,
-    grafana: { url: grafanaUrl, operatorLogin: 'admin' },
-  }, { loggerInstance: log });
-  app.addHook('onClose', async () => {
-    await databases.close();
-    await cache?.close();
-  });
+  };
+}
+
+const runtimes = new WeakMap<object, Runtime>();
+
+/** The runtime behind an app from `buildTestApp` (its registry, pools, rollups). */
+export function runtimeOf(app: object): Runtime {
+  return runtimes.get(app)!;
+}
+
+/**
+ * The real app with the real runtime (registry, pools under a budget, keys), configured in code instead of the
+ * environment; everything closes with the app. It logs like production (into test-artifacts/logs, scanned for
+ * secrets after the run).
+ */
+export async function buildTestApp(clients: ClientConfig[], options: TestAppOptions = {}) {
+  const log = capturedLogger();
+  const runtime = await startRuntime(testConfig(clients, options), log, { platform: options.platform ?? null, cache: options.cache ?? null });
+  const app = await buildApp(runtime.context(() => new Date('2024-04-08T02:00:00Z')), { loggerInstance: log });
+  app.addHook('onClose', () => runtime.close());
+  runtimes.set(app, runtime);
   return app;
 }
 

@@ -1,5 +1,7 @@
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import { migratePlatform } from '../../src/platform/migrations.ts';
+import type { PlatformDatabase } from '../../src/platform/platformDatabase.ts';
 import { connectClient, createPool } from '../../src/db/pool.ts';
 
 /** The local server tests create their databases on (trust auth on this machine and in CI). */
@@ -38,4 +40,10 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
       }
     },
   };
+}
+
+/** A test database used as the platform database, migrated (closing it is the test database's `drop`). */
+export async function asPlatformDatabase(db: TestDatabase): Promise<PlatformDatabase> {
+  const { current, latest } = await migratePlatform(db.pool);
+  return { pool: db.pool, embedded: false, status: { current, latest }, close: async () => {} };
 }

@@ -28,7 +28,7 @@ const keys = { admin: KEYS.admin, clients: { alpha: KEYS.alpha, beta: KEYS.beta 
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  app = await buildTestApp(clients, keys, `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`);
+  app = await buildTestApp(clients, { ...keys, grafanaUrl: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}` });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => {
@@ -203,7 +203,7 @@ describe('/grafana/* proxy', () => {
 
 describe('without GRAFANA_URL', () => {
   it('answers a clear 503 page on every Grafana path', async () => {
-    const bare = await buildTestApp(clients, keys, null);
+    const bare = await buildTestApp(clients, keys);
     try {
       const headers = { authorization: `Bearer ${KEYS.admin}` };
       for (const url of ['/grafana/', '/grafana/api/health', '/alpha/grafana']) {

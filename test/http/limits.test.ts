@@ -6,8 +6,9 @@ let app: App;
 const clients = [testClient('alpha', 'UTC', null), testClient('beta', 'UTC', null)];
 
 beforeAll(async () => {
-  app = await buildTestApp(clients, { admin: KEYS.admin, clients: { alpha: KEYS.alpha, beta: KEYS.beta } }, null, {}, {
-    requestsPerMinute: 5, loginAttemptsPerMinute: 3, corsOrigins: ['https://admin.example.com'],
+  app = await buildTestApp(clients, {
+    admin: KEYS.admin, clients: { alpha: KEYS.alpha, beta: KEYS.beta },
+    limits: { requestsPerMinute: 5, loginAttemptsPerMinute: 3, corsOrigins: ['https://admin.example.com'] },
   });
 });
 afterAll(async () => {

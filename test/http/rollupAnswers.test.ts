@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
-import { bearer, buildTestApp, KEYS, testClient } from '../helpers/buildTestApp.ts';
+import { asPlatformDatabase, createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
+import { bearer, buildTestApp, KEYS, runtimeOf, testClient } from '../helpers/buildTestApp.ts';
 import { createClientTables, insertDemoData } from '../../src/demo/insertDemoData.ts';
 import { generateDemoData } from '../../src/demo/generateDemoData.ts';
-import { describeSource } from '../../src/tenants/clientSource.ts';
-import { refreshRollups, RollupReader } from '../../src/rollups/index.ts';
-import { migratePlatform } from '../../src/platform/migrations.ts';
-import { createPool } from '../../src/db/pool.ts';
 
 /** The same requests through an app reading rollups and one reading raw SQL give the same answers. */
 type App = Awaited<ReturnType<typeof buildTestApp>>;
@@ -15,7 +10,6 @@ let client: TestDatabase;
 let platform: TestDatabase;
 let raw: App;
 let rolled: App;
-let clientPool: pg.Pool;
 
 beforeAll(async () => {
   client = await createTestDatabase('rollup_answers_client');
@@ -23,19 +17,15 @@ beforeAll(async () => {
   await createClientTables(client.pool, 'public');
   const data = generateDemoData({ id: 'shop', timezone: 'Asia/Kolkata' }, { days: 40, sessionsPerDay: 80, now: new Date('2024-04-08T02:00:00Z') });
   await insertDemoData(client.pool, 'public', data);
-  await migratePlatform(platform.pool);
-  clientPool = createPool({ connectionString: client.url, max: 2 });
-  const source = await describeSource(clientPool, 'public');
-  await refreshRollups(clientPool, platform.pool, 'shop', source);
   const shop = testClient('shop', 'Asia/Kolkata', client.url);
   raw = await buildTestApp([shop], { admin: KEYS.admin });
-  const reader = new RollupReader(platform.pool, () => clientPool);
-  rolled = await buildTestApp([shop], { admin: KEYS.admin }, null, {}, {}, null, reader);
+  rolled = await buildTestApp([shop], { admin: KEYS.admin, platform: await asPlatformDatabase(platform) });
+  const [report] = await runtimeOf(rolled).rollups!.refresher.refreshAll();
+  expect(report).toMatchObject({ clientId: 'shop', mode: 'full' });
 }, 90_000);
 afterAll(async () => {
   await raw?.close();
   await rolled?.close();
-  await clientPool?.end();
   await client?.drop();
   await platform?.drop();
 });
@@ -49,8 +39,8 @@ const answer = async (app: App, url: string) => {
 
 describe('rollups behind the API', () => {
   it('really answers from the rollups (the reader does not fall back)', async () => {
-    const reader = new RollupReader(platform.pool, () => clientPool);
-    const source = await describeSource(clientPool, 'public');
+    const { reader } = runtimeOf(rolled).rollups!;
+    const source = await runtimeOf(rolled).databases.source('shop');
     const { metricQuery } = await import('../../src/analytics/query.ts');
     const { resolveRange } = await import('../../src/analytics/range.ts');
     const q = metricQuery(resolveRange({ from: '2024-03-01', to: '2024-04-07' }, 'Asia/Kolkata'));

@@ -8,6 +8,8 @@ import { startRollupRefresher } from '../../src/rollups/rollupRefresher.ts';
 import { capturedLogger } from '../helpers/logCapture.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
 import { createUserEvents, queryOf, rawAnswers, rolledAnswers, sourceOf, upsertSessions } from './support.ts';
+import { ClientRegistry } from '../../src/tenants/clientRegistry.ts';
+import { testClient, testConfig } from '../helpers/buildTestApp.ts';
 
 let client: TestDatabase;
 let platform: TestDatabase;
@@ -103,10 +105,12 @@ describe('RollupReader', () => {
 
   it('keeps every client current from a periodic refresher that logs what it did, never a database URL', async () => {
     const log = capturedLogger();
-    const databases = new ClientDatabases(new Map([['months', { url: client.url, schema: 'months' }], ['gone', null]]),
-      { poolMax: 2, connectTimeoutMs: 3000, statementTimeoutMs: 15000, idleTimeoutMs: 30000 }, log);
-    const refresher = startRollupRefresher({ clientIds: ['months', 'gone'], databases, platform: platform.pool, intervalMs: 0, log });
+    const registry = new ClientRegistry();
+    registry.replace('file', [testClient('months', 'UTC', client.url, 'months'), testClient('gone', 'UTC', null)]);
+    const databases = new ClientDatabases(registry, testConfig([]).db, log);
+    const refresher = startRollupRefresher({ clientIds: () => ['months', 'gone'], databases, platform: platform.pool, intervalMs: 0, log });
     try {
+      await refresher.refreshAll(); // the first pass builds from the registry's view of the database
       await upsertSessions(client.pool, 'months', [{ id: 'next', pageLoaded: '2024-03-02T00:00:00Z', createdAt: '2024-03-02T00:00:00Z', updatedAt: '2024-05-01T00:01:00Z' }]);
       const reports = await refresher.refreshAll();
       expect(reports).toMatchObject([{ clientId: 'months', mode: 'incremental', sessionsChanged: 1, bucketsTouched: 1 }]);

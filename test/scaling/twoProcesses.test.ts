@@ -8,10 +8,12 @@ import { loadSydneyFixture } from '../fixtures/sydneyFixture.ts';
 import { freePort } from '../helpers/freePort.ts';
 import { captureProcessOutput } from '../helpers/logCapture.ts';
 import { START_ADMIN_KEY } from '../helpers/secrets.ts';
+import { countExecutions } from '../helpers/executionCounter.ts';
 
 /** Two API processes behind one (imaginary) load balancer share their result cache through Redis. */
 let database: TestDatabase;
 let dir: string;
+let executions: () => Promise<number>;
 // A client id of this run only: Redis outlives test runs, and its cache keys start with the client.
 const CLIENT = `shop-${Date.now().toString(36)}`;
 const servers: { child: ChildProcess; base: string; output: string }[] = [];
@@ -31,14 +33,12 @@ async function startServer(env: Record<string, string>) {
 beforeAll(async () => {
   database = await createTestDatabase('two_processes');
   await loadSydneyFixture(database.pool, 'public', 'timestamp');
-  // Counts real executions of the funnel's SQL: one sequence value per query.
-  await database.pool.query(`ALTER TABLE "UserEvents" RENAME TO "UserEventsData"; CREATE SEQUENCE executions;
-    CREATE VIEW "UserEvents" AS SELECT d.* FROM "UserEventsData" d, (SELECT nextval('executions')) AS counted`);
+  executions = await countExecutions(database); // real executions of the funnel's SQL
   dir = mkdtempSync(join(tmpdir(), 'two-processes-'));
   writeFileSync(join(dir, 'clients.json'), JSON.stringify({ [CLIENT]: { id: CLIENT, name: 'Shop', dbUrl: '${SHOP_DB_URL}', timezone: 'Australia/Sydney' } }));
   const env = {
     CLIENTS_FILE: join(dir, 'clients.json'), SHOP_DB_URL: database.url, ADMIN_API_KEY: START_ADMIN_KEY,
-    REDIS_URL: 'redis://127.0.0.1:6379', CACHE_TTL_SECONDS: '120', LOG_LEVEL: 'info',
+    REDIS_URL: 'redis://127.0.0.1:6379', CACHE_TTL_SECONDS: '120', LOG_LEVEL: 'info', ROLLUPS: '0', // every answer from the raw SQL, which counts its executions
   };
   await Promise.all([startServer(env), startServer(env)]);
 }, 90_000);
@@ -52,8 +52,6 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const executions = async () =>
-  Number((await database.pool.query('SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM executions')).rows[0].n);
 
 describe('two API processes with REDIS_URL', () => {
   it('compute an answer once and serve it from both', async () => {

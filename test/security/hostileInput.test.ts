@@ -60,7 +60,7 @@ beforeAll(async () => {
   db = await createTestDatabase('hostile');
   await loadChatFixture(db.pool, 'public', { kind: 'timestamp', chat: { role: 'role', text: 'message' }, leadSource: 'source' });
   // A Grafana address that is never contacted: `/{clientId}/grafana` only redirects.
-  app = await buildTestApp([testClient('alpha', 'Australia/Sydney', db.url)], { admin: KEYS.admin, clients: { alpha: KEYS.alpha } }, 'http://127.0.0.1:9');
+  app = await buildTestApp([testClient('alpha', 'Australia/Sydney', db.url)], { admin: KEYS.admin, clients: { alpha: KEYS.alpha }, grafanaUrl: 'http://127.0.0.1:9' });
   await app.listen({ port: 0, host: '127.0.0.1' });
   port = (app.server.address() as AddressInfo).port;
   const ajv = new Ajv({ strict: false, allErrors: true });

@@ -131,12 +131,12 @@ beforeAll(async () => {
   for (const target of TARGETS) isolated[target] = await buildTestApp([clients[target]], { admin: KEYS.admin });
   app = await buildTestApp(
     [clients.alpha, clients.beta],
-    { admin: KEYS.admin, clients: { alpha: KEYS.alpha, beta: KEYS.beta } },
-    `http://127.0.0.1:${(grafana.address() as AddressInfo).port}`,
-    {},
-    {},
-    // One shared result cache, as in production: an answer cached for one client must never be served to another.
-    new ResultCache(new MemoryBackend(8 * 1024 * 1024), 60_000, { warn() {} }),
+    {
+      admin: KEYS.admin, clients: { alpha: KEYS.alpha, beta: KEYS.beta },
+      grafanaUrl: `http://127.0.0.1:${(grafana.address() as AddressInfo).port}`,
+      // One shared result cache, as in production: an answer cached for one client must never be served to another.
+      cache: new ResultCache(new MemoryBackend(8 * 1024 * 1024), 60_000, { warn() {} }),
+    },
   );
   sessions.alpha = await signIn(app, KEYS.alpha);
   sessions.beta = await signIn(app, KEYS.beta);

@@ -1,4 +1,4 @@
-import { clientGrafanaDbVariable } from '../../config/grafana.ts';
+import { clientGrafanaDbVariable } from '../../config/env.ts';
 import { DATASOURCE_TYPE } from '../buildDashboard.ts';
 
 /** The one place that knows how a client's PostgreSQL data source looks in Grafana (sync and provisioning use it). */

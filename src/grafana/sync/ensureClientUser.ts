@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ClientConfig } from '../../tenants/clientConfig.ts';
+import type { ClientConfig } from '../../config/clients.ts';
 import { grafanaLoginFor } from '../logins.ts';
 import type { GrafanaClient } from './grafanaClient.ts';
 import type { Outcome } from './report.ts';

@@ -1,4 +1,4 @@
-import type { ClientConfig } from '../../tenants/clientConfig.ts';
+import type { ClientConfig } from '../../config/clients.ts';
 import type { GrafanaClient } from './grafanaClient.ts';
 import type { Outcome } from './report.ts';
 

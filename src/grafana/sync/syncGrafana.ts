@@ -1,6 +1,6 @@
 import type { AppConfig } from '../../config/loadConfig.ts';
-import type { ClientConfig } from '../../tenants/clientConfig.ts';
-import { clientGrafanaDbVariable } from '../../config/grafana.ts';
+import type { ClientConfig } from '../../config/clients.ts';
+import { clientGrafanaDbVariable } from '../../config/env.ts';
 import { buildClientDashboard, dashboardUid } from '../buildDashboard.ts';
 import { parseDatasourceUrl } from './datasourceSettings.ts';
 import { grafanaLoginFor } from '../logins.ts';
@@ -11,6 +11,7 @@ import { ensureAdminMember, ensureOrg, type AdminIdentity } from './ensureOrg.ts
 import { ensurePreferences } from './ensurePreferences.ts';
 import { GrafanaClient, GrafanaSyncError } from './grafanaClient.ts';
 import { emptyReport, orgIdAdvice, record, type ClientReport, type SyncReport } from './report.ts';
+import { grafanaDatasourceUrl } from '../../config/clients.ts';
 
 export interface SyncOptions {
   log: (message: string) => void;
@@ -86,7 +87,7 @@ async function syncClient(api: GrafanaClient, config: SyncConfig, client: Client
     options.log(`ACTION: ${orgIdAdvice(mismatch)}`);
   }
 
-  const dbUrl = config.grafana.datasourceUrls.get(client.id);
+  const dbUrl = grafanaDatasourceUrl(client);
   const uid = config.grafana.datasourceUid;
   if (dbUrl) {
     const settings = await step('data source', async () => parseDatasourceUrl(client.id, dbUrl));

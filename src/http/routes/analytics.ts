@@ -72,8 +72,8 @@ export async function analyticsRoutes(app: FastifyInstance, { ctx }: { ctx: ApiC
   }, async (request, reply) => {
     const client = visibleClient(ctx, request, request.params.clientId);
     try {
-      const database = ctx.databases.database(client.id);
-      return { ok: true as const, ...(await testConnection(ctx.databases.pool(client.id), database.schema)) };
+      const db = ctx.databases.forClient(client.id);
+      return { ok: true as const, ...(await testConnection(db, db.schema)) };
     } catch (error) {
       const failure = databaseFailure(error);
       if (!failure) throw error;

@@ -6,7 +6,6 @@ import { dashboardUid } from '../../grafana/buildDashboard.ts';
 import { grafanaLoginOf } from '../../grafana/logins.ts';
 import { messagePage } from '../pages/html.ts';
 import { canSee, type Principal } from '../../access/principal.ts';
-import { isOpen } from '../../access/apiKeys.ts';
 import { readSession } from '../session.ts';
 import type { ApiContext } from '../context.ts';
 import { grafanaUpstreamHeaders } from '../grafanaHeaders.ts';
@@ -22,7 +21,7 @@ function htmlPage(reply: FastifyReply, status: number, title: string, message: s
  * stripped before Grafana). An open platform (no keys) has no sessions, so Grafana stays closed.
  */
 function sessionPrincipal(request: FastifyRequest, ctx: ApiContext): Principal | null {
-  return isOpen(ctx.keys) ? null : readSession(request, ctx.keys);
+  return ctx.keys.isOpen() ? null : readSession(request, ctx.keys);
 }
 
 /** Browsers without a session go to sign-in and come back; other callers get a 401. */

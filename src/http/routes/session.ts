@@ -1,7 +1,6 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { loginPage } from '../pages/html.ts';
-import { principalForKey } from '../../access/apiKeys.ts';
 import type { ApiContext } from '../context.ts';
 import { endSession, startSession } from '../session.ts';
 
@@ -29,7 +28,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
     },
   }, async (request, reply) => {
     const next = safeNext(request.body.next);
-    const principal = principalForKey(request.body.key.trim(), ctx.keys);
+    const principal = ctx.keys.principalFor(request.body.key.trim());
     if (!principal) {
       return reply.status(401).type('text/html; charset=utf-8').send(loginPage(next, 'That key is not valid.'));
     }

@@ -18,7 +18,7 @@ export const systemRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asyn
       response: { 200: Type.Array(ClientSummary), 401: ErrorBody },
     },
   }, async (request) => {
-    const visible = [...ctx.clients.values()].filter((client) => canSee(request.principal!, client.id));
+    const visible = ctx.clients.list().filter((client) => canSee(request.principal!, client.id));
     return visible.map((client) => ({
       id: client.id,
       name: client.name,

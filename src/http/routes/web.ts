@@ -6,7 +6,6 @@ import type { DashboardBoot } from '../pages/boot.ts';
 import { dashboardPage } from '../pages/dashboardPage.ts';
 import { clientListPage, messagePage } from '../pages/html.ts';
 import { canSee, type Principal } from '../../access/principal.ts';
-import { isOpen } from '../../access/apiKeys.ts';
 import type { ApiContext } from '../context.ts';
 import { readSession } from '../session.ts';
 
@@ -35,13 +34,13 @@ export const webRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { 
 
   /** Browsers sign in with a session; an open platform (no keys) lets everyone in as operator. */
   const browserPrincipal = (request: FastifyRequest): Principal | null =>
-    isOpen(ctx.keys) ? { role: 'operator' } : readSession(request, ctx.keys);
+    ctx.keys.isOpen() ? { role: 'operator' } : readSession(request, ctx.keys);
 
   app.get('/', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
     const principal = browserPrincipal(request);
     if (!principal) return reply.redirect('/login', 302);
-    const visible = [...ctx.clients.values()].filter((client) => canSee(principal, client.id));
-    return reply.type(HTML).send(clientListPage(visible, { grafana: ctx.grafana.url !== null, signedIn: !isOpen(ctx.keys), demo: ctx.demo }));
+    const visible = ctx.clients.list().filter((client) => canSee(principal, client.id));
+    return reply.type(HTML).send(clientListPage(visible, { grafana: ctx.grafana.url !== null, signedIn: !ctx.keys.isOpen(), demo: ctx.demo }));
   });
 
   app.get<{ Params: { clientId: string } }>('/:clientId/dashboard', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
@@ -56,7 +55,7 @@ export const webRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { 
       client: { id: client.id, name: client.name, domain: client.domain, timezone: client.timezone, branding: client.branding },
       defaultRange: { from: days[0]!, to: days[days.length - 1]! },
       demo: ctx.demo,
-      signedIn: !isOpen(ctx.keys),
+      signedIn: !ctx.keys.isOpen(),
     };
     return reply
       .header('cache-control', 'no-store')

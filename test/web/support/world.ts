@@ -1,4 +1,4 @@
-import type { ClientConfig } from '../../../src/tenants/clientConfig.ts';
+import type { ClientConfig } from '../../../src/config/clients.ts';
 import { generateDemoData } from '../../../src/demo/generateDemoData.ts';
 import { createClientTables, insertDemoData } from '../../../src/demo/insertDemoData.ts';
 import { buildTestApp, KEYS, testClient } from '../../helpers/buildTestApp.ts';

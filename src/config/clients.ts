@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { SCHEMA_NAME } from '../db/identifiers.ts';
-import type { Env, Problems } from '../config/env.ts';
-import { canonicalTimeZone } from '../config/timezone.ts';
+import { clientGrafanaDbVariable, clientKeyVariable, readApiKey, readString, type Env, type Problems } from './env.ts';
+import { canonicalTimeZone } from './timezone.ts';
 
 export const CLIENT_ID = '^[a-z0-9-]+$';
 
@@ -46,6 +47,10 @@ export interface ClientConfig {
   /** How the chatbot declares its timestamp columns; only generated Grafana dashboards need it (the API detects it). */
   timestampType: 'timestamp' | 'timestamptz';
   branding: { primaryColor: string; logoUrl: string | null };
+  /** `<ID>_API_KEY`: the client's legacy key (a secret, never logged or returned). */
+  apiKey: string | null;
+  /** `<ID>_GRAFANA_DB_URL`: the database URL Grafana's data source uses, ideally a read-only role's (a secret). */
+  grafanaDatabaseUrl: string | null;
 }
 
 const DEFAULT_COLOR = '#2563eb';
@@ -77,10 +82,31 @@ export function parseClients(raw: unknown, env: Env, problems: Problems): Client
       timezone: timezone ?? 'UTC',
       timestampType: client.timestampType ?? 'timestamp',
       branding: { primaryColor: client.branding?.primaryColor ?? DEFAULT_COLOR, logoUrl: client.branding?.logoUrl ?? null },
+      apiKey: readApiKey(env, clientKeyVariable(key), problems),
+      grafanaDatabaseUrl: readString(env, clientGrafanaDbVariable(key)) ?? null,
     });
   }
   if (clients.length === 0 && problems.list.length === 0) problems.add('clients', 'define at least one client');
   return clients;
+}
+
+/** Reads and validates the registry file (`CLIENTS_FILE`); problems are collected, not thrown. */
+export function readClientsFile(path: string, env: Env, problems: Problems): ClientConfig[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    problems.add('CLIENTS_FILE', `cannot read ${path}`);
+    return [];
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    problems.add('CLIENTS_FILE', `${path} is not valid JSON (${(error as Error).message})`);
+    return [];
+  }
+  return parseClients(raw, env, problems);
 }
 
 /** `${MAPLE_DB_URL}` that is unset means "no database yet" (a fresh machine), not an error. */
@@ -107,4 +133,9 @@ function resolveDatabase(value: string, env: Env, at: string, problems: Problems
   }
   parsed.searchParams.delete('schema'); // Prisma's parameter; pg would not understand it
   return { url: parsed.toString(), schema };
+}
+
+/** The URL Grafana's data source for this client uses: its own `<ID>_GRAFANA_DB_URL`, else the client's database. */
+export function grafanaDatasourceUrl(client: ClientConfig): string | null {
+  return client.grafanaDatabaseUrl ?? client.database?.url ?? null;
 }
