@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/queryable.ts';
 import { getCounts } from './getCounts.ts';
+import type { Counts } from './steps.ts';
 import { isTimestamp, leadSourceColumn, LEAD_SOURCE_COLUMNS } from './optionalColumns.ts';
 import { boundValues, runQuery, type MetricQuery } from './query.ts';
 import { BOUND_PARAMS, counterCondition, DEFAULT_FUNNEL, inRange, instant, rate, type FunnelOptions, type SqlParams } from './sql.ts';
@@ -47,7 +48,13 @@ export function leadSourcesSql(source: ClientSource, leads: TableInfo, column: s
  ORDER BY 2 DESC, 1`;
 }
 
-export async function getLeadSources(db: Queryable, source: ClientSource, q: MetricQuery): Promise<LeadSourceStats> {
+/** `countsOf` gives the sessions in the range (the capture rate's denominator): raw SQL unless the caller has rollups. */
+export async function getLeadSources(
+  db: Queryable,
+  source: ClientSource,
+  q: MetricQuery,
+  countsOf: () => Promise<Counts> = () => getCounts(db, source, q),
+): Promise<LeadSourceStats> {
   const leads = source.tables.Leads;
   if (!leads) return { available: false, reason: 'The client database has no "Leads" table' };
   if (!isTimestamp(leads, 'createdAt')) return { available: false, reason: '"Leads" has no "createdAt" timestamp column' };
@@ -55,7 +62,7 @@ export async function getLeadSources(db: Queryable, source: ClientSource, q: Met
   if (!column) return { available: false, reason: `"Leads" has no source column (${LEAD_SOURCE_COLUMNS.join(', ')})` };
   const [rows, counts] = await Promise.all([
     runQuery<SqlRow>(db, leadSourcesSql(source, leads, column, BOUND_PARAMS, q.funnel), boundValues(q)),
-    getCounts(db, source, q),
+    countsOf(),
   ]);
   const total = rows.reduce((sum, row) => sum + row.leads, 0);
   const withSession = leads.columns.has('sessionId');

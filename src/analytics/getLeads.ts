@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/queryable.ts';
 import { getCounts } from './getCounts.ts';
+import type { Counts } from './steps.ts';
 import { boundValues, runQuery, type MetricQuery } from './query.ts';
 import { BOUND_PARAMS, inRange, instant, localTime, rate, type SqlParams } from './sql.ts';
 import type { ClientSource, TableInfo } from '../tenants/clientSource.ts';
@@ -39,7 +40,13 @@ export function leadsSql(leads: TableInfo, p: SqlParams = BOUND_PARAMS): string 
  ORDER BY 1`;
 }
 
-export async function getLeads(db: Queryable, source: ClientSource, q: MetricQuery): Promise<LeadStats> {
+/** `countsOf` gives the sessions in the range (the capture rate's denominator): raw SQL unless the caller has rollups. */
+export async function getLeads(
+  db: Queryable,
+  source: ClientSource,
+  q: MetricQuery,
+  countsOf: () => Promise<Counts> = () => getCounts(db, source, q),
+): Promise<LeadStats> {
   const leads = source.tables.Leads;
   if (!leads) return { available: false, reason: 'The client database has no "Leads" table' };
   const kind = leads.columns.get('createdAt');
@@ -48,7 +55,7 @@ export async function getLeads(db: Queryable, source: ClientSource, q: MetricQue
   }
   const [rows, counts] = await Promise.all([
     runQuery<LeadDayRow>(db, leadsSql(leads), boundValues(q)),
-    getCounts(db, source, q),
+    countsOf(),
   ]);
   const byDate = new Map(rows.map((row) => [row.date, row.leads]));
   const total = rows.reduce((sum, row) => sum + row.leads, 0);

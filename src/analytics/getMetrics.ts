@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/queryable.ts';
 import { getCounts } from './getCounts.ts';
 import { getDuration, type SessionDuration } from './getDuration.ts';
-import { getHourly, peakHours } from './getHourly.ts';
+import { getHourly, peakHours, type HourlyRow } from './getHourly.ts';
 import type { MetricQuery } from './query.ts';
 import { rate } from './sql.ts';
 import type { ClientSource } from '../tenants/clientSource.ts';
@@ -44,12 +44,17 @@ export function toRates(counts: Counts): KeyMetrics['rates'] {
   ) as KeyMetrics['rates'];
 }
 
+/** The key metrics from raw SQL alone; the answers layer puts rollup counts and hours into `toKeyMetrics` instead. */
 export async function getMetrics(db: Queryable, source: ClientSource, q: MetricQuery): Promise<KeyMetrics> {
   const [counts, duration, hours] = await Promise.all([
     getCounts(db, source, q),
     getDuration(db, source, q),
     getHourly(db, source, q),
   ]);
+  return toKeyMetrics(counts, duration, hours);
+}
+
+export function toKeyMetrics(counts: Counts, duration: SessionDuration, hours: HourlyRow[]): KeyMetrics {
   const decided = counts.pressedAccept + counts.pressedCallback;
   return {
     sessions: counts.sessions,

@@ -1,14 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { conversationChanges, leadSourceChanges } from '../../analytics/conversationChanges.ts';
 import { InvalidParameterError } from '../../analytics/errors.ts';
-import { getConversations } from '../../analytics/getConversations.ts';
-import { getLeadSources } from '../../analytics/getLeadSources.ts';
+import * as answers from '../../answers/metrics.ts';
 import { getSessionDetail } from '../../analytics/getSessionDetail.ts';
 import { canonicalTimeZone } from '../../config/timezone.ts';
 import type { ApiContext } from '../context.ts';
 import { conversationsCsv, leadSourcesCsv, transcriptCsv } from '../csvTables/conversations.ts';
 import { notFound } from '../errors.ts';
-import { errorResponses, registerMetric, sendAnswer, visibleClient, withClientDatabase } from '../metricRoute.ts';
+import { errorResponses, registerMetric, sendAnswer, visibleClient } from '../metricRoute.ts';
 import {
   ConversationFields, ConversationsBody, LeadSourceFields, LeadSourcesBody, SessionDetailBody, SessionDetailParams, SessionDetailQuery,
 } from '../schemas/conversations.ts';
@@ -16,14 +14,12 @@ import {
 /** Conversations (ChatLog), leads by source, and one session in full. */
 export async function conversationRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContext }) {
   registerMetric(app, ctx, {
-    path: 'conversations', summary: 'Chat conversations: messages, roles, length and containment', fields: ConversationFields,
-    body: ConversationsBody, funnel: true,
-    compute: (m) => getConversations(m.db, m.source, m.q), compare: conversationChanges, csv: conversationsCsv,
+    metric: answers.conversations, summary: 'Chat conversations: messages, roles, length and containment', fields: ConversationFields,
+    body: ConversationsBody, csv: conversationsCsv,
   });
   registerMetric(app, ctx, {
-    path: 'lead-sources', summary: 'Leads per source: share, capture rate, human requests', fields: LeadSourceFields,
-    body: LeadSourcesBody, funnel: true,
-    compute: (m) => getLeadSources(m.db, m.source, m.q), compare: leadSourceChanges, csv: leadSourcesCsv,
+    metric: answers.leadSources, summary: 'Leads per source: share, capture rate, human requests', fields: LeadSourceFields,
+    body: LeadSourcesBody, csv: leadSourcesCsv,
   });
 
   app.get<{ Params: { clientId: string; sessionId: string }; Querystring: { tz?: string; format?: string } }>(
@@ -44,7 +40,7 @@ export async function conversationRoutes(app: FastifyInstance, { ctx }: { ctx: A
       const timezone = tz ? canonicalTimeZone(tz) : client.timezone;
       if (!timezone) throw new InvalidParameterError('tz', `"${tz}" is not an IANA time zone`);
       const { sessionId } = request.params;
-      const detail = await withClientDatabase(ctx, client, (db, source) => getSessionDetail(db, source, sessionId));
+      const detail = await getSessionDetail(ctx.databases.forClient(client.id), await ctx.databases.source(client.id), sessionId);
       if (!detail) throw notFound('Session');
       const body = { clientId: client.id, timezone, ...detail };
       const filename = `${client.id}-session-${sessionId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80)}`;
