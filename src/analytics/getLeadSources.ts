@@ -22,10 +22,17 @@ export interface LeadSourceRow {
 }
 
 export type LeadSourceStats =
-  | { available: true; sourceColumn: string; total: number; sessions: number; requestedHuman: number | null; sources: LeadSourceRow[] }
+  | {
+      available: true; sourceColumn: string; total: number; sessions: number; requestedHuman: number | null; sources: LeadSourceRow[];
+      /** The sources beyond the first `MAX_SOURCES` (free-text sources can be countless), folded into one figure. */
+      otherSources: { sources: number; leads: number } | null;
+    }
   | { available: false; reason: string };
 
-type SqlRow = { source: string; leads: number; requestedHuman: number | null };
+/** Most leads first; the rest are summed. */
+export const MAX_SOURCES = 100;
+
+type SqlRow = { source: string; leads: number; requestedHuman: number | null; sourceCount: number; allLeads: number; allHuman: number | null };
 
 /**
  * Leads by their own `createdAt` in the range, per trimmed source (NULL or blank → `(none)`), most leads first, and
@@ -60,18 +67,23 @@ export async function getLeadSources(
   if (!isTimestamp(leads, 'createdAt')) return { available: false, reason: '"Leads" has no "createdAt" timestamp column' };
   const column = leadSourceColumn(leads);
   if (!column) return { available: false, reason: `"Leads" has no source column (${LEAD_SOURCE_COLUMNS.join(', ')})` };
-  const [rows, counts] = await Promise.all([
-    runQuery<SqlRow>(db, leadSourcesSql(source, leads, column, BOUND_PARAMS, q.funnel), boundValues(q)),
-    countsOf(),
-  ]);
-  const total = rows.reduce((sum, row) => sum + row.leads, 0);
+  // Totals are taken over every source before the list is cut, so they never depend on where it was cut.
+  const sql = `SELECT s.*, count(*) OVER () AS "sourceCount", sum(s."leads") OVER () AS "allLeads", sum(s."requestedHuman") OVER () AS "allHuman"
+  FROM (${leadSourcesSql(source, leads, column, BOUND_PARAMS, q.funnel)}) AS s
+ ORDER BY s."leads" DESC, s."source"
+ LIMIT ${MAX_SOURCES}`;
+  const [rows, counts] = await Promise.all([runQuery<SqlRow>(db, sql, boundValues(q)), countsOf()]);
+  const total = rows[0]?.allLeads ?? 0;
+  const shown = rows.reduce((sum, row) => sum + row.leads, 0);
   const withSession = leads.columns.has('sessionId');
+  const sourceCount = rows[0]?.sourceCount ?? 0;
   return {
     available: true,
     sourceColumn: column,
     total,
     sessions: counts.sessions,
-    requestedHuman: withSession ? rows.reduce((sum, row) => sum + (row.requestedHuman ?? 0), 0) : null,
+    requestedHuman: withSession ? (rows[0]?.allHuman ?? 0) : null,
+    otherSources: sourceCount > rows.length ? { sources: sourceCount - rows.length, leads: total - shown } : null,
     sources: rows.map((row) => ({
       source: row.source,
       leads: row.leads,

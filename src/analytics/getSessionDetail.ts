@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/queryable.ts';
 import { sessionColumns, type SessionRow } from './getSessions.ts';
 import { hasControlCharacters } from './errors.ts';
-import { agentConnectionsOf, leadsOf, transcriptOf, type SessionRecords } from './sessionRecords.ts';
+import { agentConnectionsOf, leadsOf, transcriptOf, TRANSCRIPT_PAGE, type Page, type SessionRecords } from './sessionRecords.ts';
 import { anchor, BOUND_PARAMS, DEFAULT_FUNNEL, instant, isoUtc } from './sql.ts';
 import { userEventsOf, type ClientSource } from '../tenants/clientSource.ts';
 import { COUNTERS, type Counter } from './steps.ts';
@@ -38,15 +38,27 @@ export function timelineSql(source: ClientSource, id = '$1'): string {
  ORDER BY e."at", e."position"`;
 }
 
+/** Whether this client has the session (ids with control characters never exist). */
+export async function sessionExists(db: Queryable, source: ClientSource, sessionId: string): Promise<boolean> {
+  if (hasControlCharacters(sessionId)) return false;
+  const { rows } = await db.query(`SELECT 1 FROM ${userEventsOf(source).ref} WHERE "sessionId" = $1`, [sessionId]);
+  return rows.length > 0;
+}
+
 /** Everything known about one session, or null when this client has no such session. */
-export async function getSessionDetail(db: Queryable, source: ClientSource, sessionId: string): Promise<SessionDetail | null> {
+export async function getSessionDetail(
+  db: Queryable,
+  source: ClientSource,
+  sessionId: string,
+  messages: Page = { offset: 0, limit: TRANSCRIPT_PAGE },
+): Promise<SessionDetail | null> {
   if (hasControlCharacters(sessionId)) return null; // no stored id has them (and PostgreSQL text cannot hold NUL)
   const { rows } = await db.query<SessionRow>(sessionDetailSql(source), [sessionId]);
   const session = rows[0];
   if (!session) return null;
   const [timeline, transcript, leads, agentConnections] = await Promise.all([
     db.query<TimelineEvent>(timelineSql(source), [sessionId]),
-    transcriptOf(db, source, sessionId),
+    transcriptOf(db, source, sessionId, messages),
     leadsOf(db, source, sessionId),
     agentConnectionsOf(db, source, sessionId),
   ]);

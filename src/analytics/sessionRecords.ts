@@ -4,8 +4,20 @@ import { isTimestamp, leadSourceColumn, textOrNull, timeOrNull } from './optiona
 import { instant, isoUtc } from './sql.ts';
 import type { ClientSource, TableInfo } from '../tenants/clientSource.ts';
 
-/** A session's rows in the optional tables; each part says "not available" when its table or columns are missing. */
-export type Part<T> = { available: true; rows: T[] } | { available: false; reason: string };
+/**
+ * A session's rows in the optional tables; each part says "not available" when its table or columns are missing.
+ * Parts are bounded: `truncated` says more rows exist, and `nextOffset` (the transcript's) where the next page starts.
+ */
+export type Part<T> = { available: true; rows: T[]; truncated: boolean; nextOffset: number | null } | { available: false; reason: string };
+
+/** One page of a transcript at most (a session can hold hundreds of thousands of messages); leads and agent connections likewise. */
+export const TRANSCRIPT_PAGE = 1000;
+export const RECORDS_LIMIT = 100;
+
+export interface Page {
+  offset: number;
+  limit: number;
+}
 
 export interface ChatMessage {
   /** As stored. */
@@ -74,23 +86,40 @@ const missing = (table: string, column?: string): { available: false; reason: st
   reason: column ? `"${table}" has no "${column}" column` : `The client database has no "${table}" table`,
 });
 
-export async function transcriptOf(db: Queryable, source: ClientSource, sessionId: string): Promise<Part<ChatMessage>> {
+/** One page of `sql`'s rows: one more is asked for, to tell whether the page is the last. */
+async function page<T extends object>(db: Queryable, sql: string, sessionId: string, { offset, limit }: Page, pageable = true): Promise<Part<T>> {
+  const { rows } = await db.query<T>(`${sql}\n LIMIT $2 OFFSET $3`, [sessionId, limit + 1, offset]);
+  const truncated = rows.length > limit;
+  return { available: true, rows: rows.slice(0, limit), truncated, nextOffset: truncated && pageable ? offset + limit : null };
+}
+
+export type TranscriptSource = { available: true; sql: string } | { available: false; reason: string };
+
+/** The SQL of a session's whole transcript (`$1` the session id), or why there is none. */
+export function transcriptSource(source: ClientSource): TranscriptSource {
   const chat = chatLogOf(source);
   if (!chat.available) return chat;
   if (!chat.text) return { available: false, reason: '"ChatLog" has no message column (message, text, content, body)' };
-  return { available: true, rows: (await db.query<ChatMessage>(transcriptSql(chat), [sessionId])).rows };
+  return { available: true, sql: transcriptSql(chat) };
 }
+
+export async function transcriptOf(db: Queryable, source: ClientSource, sessionId: string, at: Page): Promise<Part<ChatMessage>> {
+  const transcript = transcriptSource(source);
+  return transcript.available ? page<ChatMessage>(db, transcript.sql, sessionId, at) : transcript;
+}
+
+const first = { offset: 0, limit: RECORDS_LIMIT };
 
 export async function leadsOf(db: Queryable, source: ClientSource, sessionId: string): Promise<Part<LeadRecord>> {
   const leads = source.tables.Leads;
   if (!leads) return missing('Leads');
   if (!leads.columns.has('sessionId')) return missing('Leads', 'sessionId');
-  return { available: true, rows: (await db.query<LeadRecord>(sessionLeadsSql(leads), [sessionId])).rows };
+  return page<LeadRecord>(db, sessionLeadsSql(leads), sessionId, first, false);
 }
 
 export async function agentConnectionsOf(db: Queryable, source: ClientSource, sessionId: string): Promise<Part<AgentConnectionRecord>> {
   const agent = source.tables.AgentConnection;
   if (!agent) return missing('AgentConnection');
   if (!agent.columns.has('sessionId')) return missing('AgentConnection', 'sessionId');
-  return { available: true, rows: (await db.query<AgentConnectionRecord>(sessionAgentConnectionsSql(agent), [sessionId])).rows };
+  return page<AgentConnectionRecord>(db, sessionAgentConnectionsSql(agent), sessionId, first, false);
 }

@@ -15,6 +15,7 @@ import { conversationRoutes } from './routes/conversations.ts';
 import { conversionRoutes } from './routes/conversion.ts';
 import { grafanaRoutes } from './routes/grafana.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { sessionDetailRoutes } from './routes/sessionDetail.ts';
 import { systemRoutes } from './routes/system.ts';
 import { webRoutes } from './routes/web.ts';
 
@@ -80,6 +81,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}) {
   await app.register(analyticsRoutes, { ctx });
   await app.register(conversionRoutes, { ctx });
   await app.register(conversationRoutes, { ctx });
+  await app.register(sessionDetailRoutes, { ctx });
   await app.register(sessionRoutes, { ctx });
   await app.register(grafanaRoutes, { ctx });
   await app.register(webRoutes, { ctx });

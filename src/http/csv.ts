@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import { DateTime } from 'luxon';
 import type { FastifyRequest } from 'fastify';
@@ -12,8 +13,18 @@ export interface CsvTable {
 const FORMULA = /^[=+\-@\t\r]/;
 const cell = (value: unknown) => (typeof value === 'string' && FORMULA.test(value) ? `'${value}` : value);
 
+const CAST = { cast: { boolean: (b: boolean) => String(b) } };
+
 export function toCsv(table: CsvTable): string {
-  return stringify([table.columns, ...table.rows.map((row) => row.map(cell))], { cast: { boolean: (b) => String(b) } });
+  return stringify([table.columns, ...table.rows.map((row) => row.map(cell))], CAST);
+}
+
+/** CSV as a stream: the header, then each batch of rows as it comes, so nothing waits for (or holds) the whole table. */
+export function csvStream(columns: string[], batches: Iterable<unknown[][]> | AsyncIterable<unknown[][]>): Readable {
+  return Readable.from((async function* () {
+    yield stringify([columns], CAST);
+    for await (const rows of batches) if (rows.length > 0) yield stringify(rows.map((row) => row.map(cell)), CAST);
+  })());
 }
 
 /** `?format=csv`, or an Accept header that prefers CSV over JSON. */

@@ -26,6 +26,11 @@ interface Log {
 export interface ClientDb extends Queryable, ConnectionSource {
   readonly clientId: string;
   readonly schema: string;
+  /**
+   * The rows of `text`, `batchSize` at a time, through a cursor in one READ ONLY transaction: an export of any size
+   * holds one batch in memory. Each batch is one statement under the statement timeout; stopping early closes it.
+   */
+  stream<R extends QueryResultRow>(text: string, values: unknown[], batchSize: number): AsyncGenerator<R[]>;
 }
 
 interface Tenant {
@@ -70,6 +75,27 @@ export class ClientDatabases {
       clientId,
       schema: tenant.database.schema,
       connect,
+      async *stream<R extends QueryResultRow>(text: string, values: unknown[], batchSize: number) {
+        const tx = await connect();
+        let reusable = false;
+        try {
+          await tx.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)}`);
+          await tx.query({ text: `DECLARE export_rows NO SCROLL CURSOR FOR ${text}`, values });
+          for (;;) {
+            const { rows } = await tx.query<R>(`FETCH FORWARD ${Math.trunc(batchSize)} FROM export_rows`);
+            if (rows.length > 0) yield rows;
+            if (rows.length < batchSize) break;
+          }
+          await tx.query('COMMIT');
+          reusable = true;
+        } catch (error) {
+          throw classifyDatabaseError(error);
+        } finally {
+          // Stopped early (the caller went away) or failed: end the transaction before the connection is reused.
+          if (!reusable) reusable = await tx.query('ROLLBACK').then(() => true, () => false);
+          tx.release(!reusable);
+        }
+      },
       async query<R extends QueryResultRow>(text: string, values?: unknown[]) {
         const tx = await connect();
         let released = false;

@@ -59,7 +59,7 @@ describe.each([
   it('answers an empty list for a range without leads', async () => {
     const empty = metricQuery(resolveRange({ from: '2024-06-01', to: '2024-06-01' }, SYDNEY));
     expect(await getLeadSources(database.pool, await source(schema), empty)).toEqual({
-      available: true, sourceColumn: column, total: 0, sessions: 0, requestedHuman: 0, sources: [],
+      available: true, sourceColumn: column, total: 0, sessions: 0, requestedHuman: 0, sources: [], otherSources: null,
     });
   });
 });
@@ -71,6 +71,23 @@ describe('leads by source without the data for them', () => {
     expect(stats.available && stats.sources[0]).toEqual({
       source: 'google', leads: 3, share: 0.5, captureRate: 0.5, requestedHuman: null, requestedHumanShare: null,
     });
+  });
+
+  it('lists the 100 sources with most leads and sums the rest, keeping every total exact', async () => {
+    // 130 free-text sources: source k has k leads (k = 1..130), all inside May 1 (Sydney).
+    await database.pool.query(`CREATE SCHEMA many;
+      CREATE TABLE many."UserEvents" (LIKE ts."UserEvents" INCLUDING ALL); INSERT INTO many."UserEvents" SELECT * FROM ts."UserEvents";
+      CREATE TABLE many."Leads" (LIKE ts."Leads" INCLUDING ALL);
+      INSERT INTO many."Leads" ("id", "sessionId", "createdAt", "source")
+        SELECT 'L' || k || '-' || n, NULL, timestamp '2024-04-30 20:00:00', 'src-' || lpad(k::text, 3, '0')
+          FROM generate_series(1, 130) AS k, generate_series(1, k) AS n`);
+    const stats = await getLeadSources(database.pool, await source('many'), MAY);
+    if (!stats.available) throw new Error(stats.reason);
+    expect(stats.total).toBe((130 * 131) / 2);
+    expect(stats.sources).toHaveLength(100);
+    expect([stats.sources[0]!.source, stats.sources[0]!.leads, stats.sources[99]!.source]).toEqual(['src-130', 130, 'src-031']);
+    expect(stats.otherSources).toEqual({ sources: 30, leads: (30 * 31) / 2 });
+    expect(stats.sources[0]!.share).toBe(130 / stats.total);
   });
 
   it('is not available when Leads has no source column', async () => {

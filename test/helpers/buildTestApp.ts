@@ -42,6 +42,8 @@ export interface TestAppOptions {
   platform?: PlatformDatabase | null;
   /** The rollup refresher's interval (default 0: refresh only when the test asks). */
   rollupRefreshSeconds?: number;
+  /** Collects every log line the app writes (they still go to the scanned capture file too). */
+  logLines?: string[];
 }
 
 /** Test settings: short timeouts, a generous budget, everything else as `loadConfig` defaults it. */
@@ -73,7 +75,7 @@ export function runtimeOf(app: object): Runtime {
  * secrets after the run).
  */
 export async function buildTestApp(clients: ClientConfig[], options: TestAppOptions = {}) {
-  const log = capturedLogger();
+  const log = capturedLogger(options.logLines);
   const runtime = await startRuntime(testConfig(clients, options), log, { platform: options.platform ?? null, cache: options.cache ?? null });
   const app = await buildApp(runtime.context(() => new Date('2024-04-08T02:00:00Z')), { loggerInstance: log });
   app.addHook('onClose', () => runtime.close());

@@ -18,6 +18,7 @@ export const VALID_QUERY: Record<string, string[]> = {
   from: ['2024-05-01', '2024-05-01T00:00:00+10:00'], to: ['2024-05-02', '2024-05-03T00:00:00Z'], tz: ['Australia/Sydney', 'UTC'],
   format: ['json', 'csv'], mode: ['any', 'ordered'], window: ['30m', 'PT2H'], compare: ['previous', 'year'], compareAlign: ['date', 'weekday'],
   compareFrom: ['2024-04-01'], compareTo: ['2024-04-02'], limit: ['1', '500'], abandonAfter: ['10m', '1d'],
+  messagesOffset: ['0', '2'], messagesLimit: ['1', '1000'],
   cursor: [Buffer.from(JSON.stringify(['2024-05-02T13:59:00.000000Z', 'c3'])).toString('base64url')],
 };
 export const VALID_PATH: Record<string, string[]> = { clientId: ['alpha'], sessionId: ['c1', 'c6', 'ghost'] };

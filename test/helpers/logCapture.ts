@@ -10,10 +10,15 @@ export const LOG_DIR = join('test-artifacts', 'logs');
 const runDir = () => process.env.TEST_LOG_DIR ?? join(LOG_DIR, 'unscanned');
 const file = () => join(runDir(), `${process.pid}.ndjson`);
 
-/** The platform's own logger (same redaction as production), at debug level, appending to this worker's file. */
-export function capturedLogger() {
+/**
+ * The platform's own logger (same redaction as production), at debug level, appending to this worker's file; with
+ * `lines`, every line is also kept there for the test to read.
+ */
+export function capturedLogger(lines?: string[]) {
   mkdirSync(runDir(), { recursive: true });
-  return createLogger('debug', pino.destination({ dest: file(), sync: true, append: true }));
+  const toFile = pino.destination({ dest: file(), sync: true, append: true });
+  if (!lines) return createLogger('debug', toFile);
+  return createLogger('debug', pino.multistream([{ level: 'debug', stream: toFile }, { level: 'debug', stream: { write: (line: string) => void lines.push(line) } }]));
 }
 
 /** What a spawned platform process printed (start, seed, shutdown tests). */

@@ -1,10 +1,9 @@
 import { CHAT_ROLES } from '../../analytics/chatColumns.ts';
 import type { ConversationStats } from '../../analytics/getConversations.ts';
 import type { LeadSourceStats } from '../../analytics/getLeadSources.ts';
-import type { SessionDetail } from '../../analytics/getSessionDetail.ts';
-import { localTimestamp, type CsvTable } from '../csv.ts';
+import type { CsvTable } from '../csv.ts';
 
-/** CSV tables for conversations, lead sources and a session's transcript; times local. */
+/** CSV tables for conversations and lead sources. */
 const unavailable = (reason: string): CsvTable => ({ columns: ['available', 'reason'], rows: [[false, reason]] });
 
 export const conversationsCsv = (c: ConversationStats): CsvTable => {
@@ -33,11 +32,3 @@ export const leadSourcesCsv = (l: LeadSourceStats): CsvTable =>
         rows: l.sources.map((s) => [s.source, s.leads, s.share, s.captureRate, s.requestedHuman, s.requestedHumanShare]),
       }
     : unavailable(l.reason);
-
-export const transcriptCsv = (detail: SessionDetail, zone: string): CsvTable =>
-  detail.transcript.available
-    ? {
-        columns: ['at', 'role', 'normalized_role', 'text'],
-        rows: detail.transcript.rows.map((m) => [localTimestamp(m.at, zone), m.role, m.normalizedRole, m.text]),
-      }
-    : unavailable(detail.transcript.reason);

@@ -38,14 +38,27 @@ export const LeadSourceFields = {
     requestedHuman: Nullable(Count),
     requestedHumanShare: Fraction,
   })),
+  otherSources: Nullable(Type.Object({ sources: Count, leads: Count }, { description: 'sources beyond the first 100 (most leads first), summed' })),
 };
 export const LeadSourcesBody = Type.Union([comparableBody(LeadSourceFields), comparableBody(Unavailable)]);
 
-const part = <T extends TSchema>(row: T) =>
-  Type.Union([Type.Object({ available: Type.Literal(true), rows: Type.Array(row) }), Type.Object(Unavailable)]);
+const part = <T extends TSchema>(row: T) => Type.Union([
+  Type.Object({
+    available: Type.Literal(true),
+    rows: Type.Array(row),
+    truncated: Type.Boolean({ description: 'more rows exist than this answer holds' }),
+    nextOffset: Nullable(Type.Integer({ description: 'the transcript: `messagesOffset` of the next page' })),
+  }),
+  Type.Object(Unavailable),
+]);
 
 export const SessionDetailParams = Type.Object({ ...ClientParams.properties, sessionId: Type.String({ minLength: 1, maxLength: 200 }) });
-export const SessionDetailQuery = Type.Object({ tz: rangeQuery.tz, format: rangeQuery.format });
+export const SessionDetailQuery = Type.Object({
+  tz: rangeQuery.tz,
+  format: rangeQuery.format,
+  messagesOffset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0, description: 'first transcript message of the page' })),
+  messagesLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 1000, description: 'transcript messages per page' })),
+});
 
 export const SessionDetailBody = Type.Object({
   clientId: Type.String(),
