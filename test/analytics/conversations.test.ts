@@ -89,10 +89,10 @@ describe.each([
     });
     expect(detail?.leads).toEqual({ available: true, rows: [{
       id: 'L1', createdAt: '2024-05-01T00:06:00.000000Z', name: 'Name L1', email: 'sam@example.com', phone: '+61 400 000 001', source: 'google',
-    }] });
+    }], truncated: false, nextOffset: null });
     expect(detail?.agentConnections).toEqual({ available: true, rows: [{
       id: 'A1', requestedAt: '2024-05-01T00:03:00.000000Z', connectedAt: '2024-05-01T00:04:20.000000Z', endedAt: '2024-05-01T00:10:00.000000Z', status: 'completed',
-    }] });
+    }], truncated: false, nextOffset: null });
   });
 
   it('times the timeline from createdAt when the page load was not recorded', async () => {

@@ -15,6 +15,7 @@ import { START_ADMIN_KEY } from '../helpers/secrets.ts';
  */
 const SHUTDOWN_TIMEOUT_MS = 8000;
 let database: TestDatabase;
+let platform: TestDatabase;
 let dir: string;
 let child: ChildProcess;
 let output = '';
@@ -22,6 +23,7 @@ let base: string;
 
 beforeAll(async () => {
   database = await createTestDatabase('shutdown');
+  platform = await createTestDatabase('shutdown_platform'); // a real platform database starts in ms, an embedded one in seconds
   await loadSydneyFixture(database.pool, 'public', 'timestamp');
   // Every funnel query now takes ~1.5 s: long enough to be in flight when SIGTERM arrives.
   await database.pool.query(`ALTER TABLE "UserEvents" RENAME TO "UserEventsData";
@@ -35,6 +37,7 @@ beforeAll(async () => {
     env: {
       PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', CLIENTS_FILE: registry, SLOW_DB_URL: database.url,
       ADMIN_API_KEY: START_ADMIN_KEY, SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS), LOG_LEVEL: 'info',
+      PLATFORM_DB_URL: platform.url, ROLLUPS: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -48,6 +51,7 @@ afterAll(async () => {
   if (child.exitCode === null) child.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
   await database?.drop();
+  await platform?.drop();
 });
 
 const connectionsFromServer = async () =>

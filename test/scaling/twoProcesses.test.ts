@@ -12,6 +12,7 @@ import { countExecutions } from '../helpers/executionCounter.ts';
 
 /** Two API processes behind one (imaginary) load balancer share their result cache through Redis. */
 let database: TestDatabase;
+let platform: TestDatabase;
 let dir: string;
 let executions: () => Promise<number>;
 // A client id of this run only: Redis outlives test runs, and its cache keys start with the client.
@@ -32,13 +33,15 @@ async function startServer(env: Record<string, string>) {
 
 beforeAll(async () => {
   database = await createTestDatabase('two_processes');
+  platform = await createTestDatabase('two_processes_platform'); // shared by both, as replicas share one
   await loadSydneyFixture(database.pool, 'public', 'timestamp');
   executions = await countExecutions(database); // real executions of the funnel's SQL
   dir = mkdtempSync(join(tmpdir(), 'two-processes-'));
   writeFileSync(join(dir, 'clients.json'), JSON.stringify({ [CLIENT]: { id: CLIENT, name: 'Shop', dbUrl: '${SHOP_DB_URL}', timezone: 'Australia/Sydney' } }));
   const env = {
     CLIENTS_FILE: join(dir, 'clients.json'), SHOP_DB_URL: database.url, ADMIN_API_KEY: START_ADMIN_KEY,
-    REDIS_URL: 'redis://127.0.0.1:6379', CACHE_TTL_SECONDS: '120', LOG_LEVEL: 'info', ROLLUPS: '0', // every answer from the raw SQL, which counts its executions
+    REDIS_URL: 'redis://127.0.0.1:6379', CACHE_TTL_SECONDS: '120', LOG_LEVEL: 'info', PLATFORM_DB_URL: platform.url,
+    ROLLUPS: '0', // every answer from the raw SQL, which counts its executions
   };
   await Promise.all([startServer(env), startServer(env)]);
 }, 90_000);
@@ -50,6 +53,7 @@ afterAll(async () => {
   }
   rmSync(dir, { recursive: true, force: true });
   await database?.drop();
+  await platform?.drop();
 });
 
 

@@ -3,6 +3,7 @@ import { bearer, buildTestApp, KEYS } from '../helpers/buildTestApp.ts';
 import { startTempPostgres, type TempPostgres } from '../helpers/tempPostgres.ts';
 import { clientIdOf, createManyClients, platformConnections, sampleConnections, sessionsOf } from '../helpers/manyClients.ts';
 import type { ClientConfig } from '../../src/config/clients.ts';
+import { connectClient } from '../../src/db/pool.ts';
 
 /**
  * An agency's shape: 150 clients on one PostgreSQL server of our own (`max_connections` 40), 25 in databases of their
@@ -33,6 +34,17 @@ async function withApp(db: { acquireTimeoutMs: number; idleTimeoutMs?: number },
 
 const funnelOf = (app: App, clientId: string) =>
   app.inject({ method: 'GET', url: `/api/${clientId}/funnel?${DAY}`, headers: bearer(KEYS.admin) });
+
+async function onDatabase(database: string, sql: string): Promise<void> {
+  const url = new URL(server.url);
+  url.pathname = `/${database}`;
+  const db = await connectClient({ connectionString: url.toString() });
+  try {
+    await db.query(sql);
+  } finally {
+    await db.end();
+  }
+}
 
 /** Runs `work` over `items`, `concurrency` at a time. */
 async function inBatches<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -83,22 +95,57 @@ describe('150 clients on one PostgreSQL server with max_connections 40', () => {
   it('serves a quiet client ahead of the queue another client built up', () => withApp({ acquireTimeoutMs: 20_000 }, async (app) => {
     const busy = clientIdOf(0);
     const quiet = clientIdOf(140);
-    let floodDone = 0;
-    const flood = Promise.all(Array.from({ length: 60 }, async () => {
-      const answer = await funnelOf(app, busy);
-      floodDone++;
-      return answer;
-    }));
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    const answer = await funnelOf(app, quiet);
-    const doneBeforeQuiet = floodDone;
-    const flooded = await flood;
-    expect(answer.statusCode).toBe(200);
-    expect(answer.json().sessions).toBe(sessionsOf(140));
-    expect(flooded.every((a) => a.statusCode === 200 && a.json().sessions === sessionsOf(0))).toBe(true);
-    // The busy client holds at most 3 connections, so its 60 requests queue behind themselves and the quiet client
-    // is served at once, not after them.
-    expect(doneBeforeQuiet).toBeLessThan(30);
+    // The busy client's queries take 0.2 s each: 60 of them on its 3 connections need about 4 s.
+    await onDatabase(`db_${busy}`, `ALTER TABLE "UserEvents" RENAME TO "UserEventsData";
+      CREATE VIEW "UserEvents" AS SELECT d.* FROM "UserEventsData" d, (SELECT pg_sleep(0.2)) AS slow`);
+    try {
+      let floodDone = 0;
+      const flood = Promise.all(Array.from({ length: 60 }, async () => {
+        const answer = await funnelOf(app, busy);
+        floodDone++;
+        return answer;
+      }));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const answer = await funnelOf(app, quiet);
+      const doneBeforeQuiet = floodDone;
+      const flooded = await flood;
+      expect(answer.statusCode).toBe(200);
+      expect(answer.json().sessions).toBe(sessionsOf(140));
+      expect(flooded.every((a) => a.statusCode === 200 && a.json().sessions === sessionsOf(0))).toBe(true);
+      // The busy client holds at most 3 connections, so its requests queue behind themselves and the quiet client
+      // is served within the first round of them, not after the 60.
+      expect(doneBeforeQuiet).toBeLessThanOrEqual(6);
+    } finally {
+      await onDatabase(`db_${busy}`, `DROP VIEW "UserEvents"; ALTER TABLE "UserEventsData" RENAME TO "UserEvents"`);
+    }
+  }));
+
+  it('serves waiting clients in turn when the server budget is full, not in the order requests arrived', () => withApp({ acquireTimeoutMs: 20_000 }, async (app) => {
+    // Five clients want 3 connections each (15 > the budget of 10), each with 30 slow requests queued first.
+    const busy = [0, 1, 2, 3, 4].map(clientIdOf);
+    const quiet = clientIdOf(140);
+    const slow = (id: string) => onDatabase(`db_${id}`, `ALTER TABLE "UserEvents" RENAME TO "UserEventsData";
+      CREATE VIEW "UserEvents" AS SELECT d.* FROM "UserEventsData" d, (SELECT pg_sleep(0.2)) AS slow`);
+    const restore = (id: string) => onDatabase(`db_${id}`, `DROP VIEW "UserEvents"; ALTER TABLE "UserEventsData" RENAME TO "UserEvents"`);
+    for (const id of busy) await slow(id);
+    try {
+      let floodDone = 0;
+      const flood = Promise.all(busy.flatMap((id) => Array.from({ length: 30 }, async () => {
+        const answer = await funnelOf(app, id);
+        floodDone++;
+        return answer;
+      })));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const answer = await funnelOf(app, quiet);
+      const doneBeforeQuiet = floodDone;
+      const flooded = await flood;
+      expect(answer.json().sessions).toBe(sessionsOf(140));
+      expect(flooded.every((a) => a.statusCode === 200)).toBe(true);
+      // First come, first served would put it behind ~140 queued requests; in turn, it waits for one round at most.
+      expect(doneBeforeQuiet).toBeLessThanOrEqual(20);
+    } finally {
+      for (const id of busy) await restore(id);
+    }
   }));
 
   it('gives idle connections back: after the idle timeout the platform holds none', () => withApp({ acquireTimeoutMs: 20_000, idleTimeoutMs: 300 }, async (app) => {
