@@ -94,3 +94,22 @@ export function sampleConnections(serverUrl: string, everyMs = 25) {
     },
   };
 }
+
+/** Runs `sql` in `database` on the server of `serverUrl`, on a connection of its own. */
+export async function onDatabase(serverUrl: string, database: string, sql: string): Promise<void> {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  const db = await connectClient({ connectionString: url.toString() });
+  try {
+    await db.query(sql);
+  } finally {
+    await db.end();
+  }
+}
+
+/** Every read of `UserEvents` in `database` now takes `seconds` longer (a view over the data); returns the undo. */
+export async function slowDown(serverUrl: string, database: string, seconds: number): Promise<() => Promise<void>> {
+  await onDatabase(serverUrl, database, `ALTER TABLE "UserEvents" RENAME TO "UserEventsData";
+    CREATE VIEW "UserEvents" AS SELECT d.* FROM "UserEventsData" d, (SELECT pg_sleep(${Number(seconds)})) AS slow`);
+  return () => onDatabase(serverUrl, database, `DROP VIEW "UserEvents"; ALTER TABLE "UserEventsData" RENAME TO "UserEvents"`);
+}

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, buildTestApp, KEYS } from '../helpers/buildTestApp.ts';
 import { startTempPostgres, type TempPostgres } from '../helpers/tempPostgres.ts';
-import { clientIdOf, createManyClients, platformConnections, sampleConnections, sessionsOf } from '../helpers/manyClients.ts';
+import { clientIdOf, createManyClients, platformConnections, sampleConnections, sessionsOf, slowDown } from '../helpers/manyClients.ts';
 import type { ClientConfig } from '../../src/config/clients.ts';
-import { connectClient } from '../../src/db/pool.ts';
 
 /**
  * An agency's shape: 150 clients on one PostgreSQL server of our own (`max_connections` 40), 25 in databases of their
@@ -34,17 +33,6 @@ async function withApp(db: { acquireTimeoutMs: number; idleTimeoutMs?: number },
 
 const funnelOf = (app: App, clientId: string) =>
   app.inject({ method: 'GET', url: `/api/${clientId}/funnel?${DAY}`, headers: bearer(KEYS.admin) });
-
-async function onDatabase(database: string, sql: string): Promise<void> {
-  const url = new URL(server.url);
-  url.pathname = `/${database}`;
-  const db = await connectClient({ connectionString: url.toString() });
-  try {
-    await db.query(sql);
-  } finally {
-    await db.end();
-  }
-}
 
 /** Runs `work` over `items`, `concurrency` at a time. */
 async function inBatches<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -96,8 +84,7 @@ describe('150 clients on one PostgreSQL server with max_connections 40', () => {
     const busy = clientIdOf(0);
     const quiet = clientIdOf(140);
     // The busy client's queries take 0.2 s each: 60 of them on its 3 connections need about 4 s.
-    await onDatabase(`db_${busy}`, `ALTER TABLE "UserEvents" RENAME TO "UserEventsData";
-      CREATE VIEW "UserEvents" AS SELECT d.* FROM "UserEventsData" d, (SELECT pg_sleep(0.2)) AS slow`);
+    const restore = await slowDown(server.url, `db_${busy}`, 0.2);
     try {
       let floodDone = 0;
       const flood = Promise.all(Array.from({ length: 60 }, async () => {
@@ -116,7 +103,7 @@ describe('150 clients on one PostgreSQL server with max_connections 40', () => {
       // is served within the first round of them, not after the 60.
       expect(doneBeforeQuiet).toBeLessThanOrEqual(6);
     } finally {
-      await onDatabase(`db_${busy}`, `DROP VIEW "UserEvents"; ALTER TABLE "UserEventsData" RENAME TO "UserEvents"`);
+      await restore();
     }
   }));
 
@@ -124,10 +111,7 @@ describe('150 clients on one PostgreSQL server with max_connections 40', () => {
     // Five clients want 3 connections each (15 > the budget of 10), each with 30 slow requests queued first.
     const busy = [0, 1, 2, 3, 4].map(clientIdOf);
     const quiet = clientIdOf(140);
-    const slow = (id: string) => onDatabase(`db_${id}`, `ALTER TABLE "UserEvents" RENAME TO "UserEventsData";
-      CREATE VIEW "UserEvents" AS SELECT d.* FROM "UserEventsData" d, (SELECT pg_sleep(0.2)) AS slow`);
-    const restore = (id: string) => onDatabase(`db_${id}`, `DROP VIEW "UserEvents"; ALTER TABLE "UserEventsData" RENAME TO "UserEvents"`);
-    for (const id of busy) await slow(id);
+    const restores = await Promise.all(busy.map((id) => slowDown(server.url, `db_${id}`, 0.2)));
     try {
       let floodDone = 0;
       const flood = Promise.all(busy.flatMap((id) => Array.from({ length: 30 }, async () => {
@@ -144,7 +128,7 @@ describe('150 clients on one PostgreSQL server with max_connections 40', () => {
       // First come, first served would put it behind ~140 queued requests; in turn, it waits for one round at most.
       expect(doneBeforeQuiet).toBeLessThanOrEqual(20);
     } finally {
-      for (const id of busy) await restore(id);
+      for (const restore of restores) await restore();
     }
   }));
 

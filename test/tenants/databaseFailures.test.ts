@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { bearer, buildTestApp, KEYS } from '../helpers/buildTestApp.ts';
 import { startTempPostgres, type TempPostgres } from '../helpers/tempPostgres.ts';
-import { clientIdOf, createManyClients, sessionsOf } from '../helpers/manyClients.ts';
+import { clientIdOf, createManyClients, sessionsOf, slowDown } from '../helpers/manyClients.ts';
 import { connectClient } from '../../src/db/pool.ts';
 import type { ClientConfig } from '../../src/config/clients.ts';
 
@@ -29,17 +29,6 @@ afterAll(async () => {
 });
 
 const funnel = (clientId: string) => app.inject({ method: 'GET', url: `/api/${clientId}/funnel?${DAY}`, headers: bearer(KEYS.admin) });
-
-async function onServer(database: string, sql: string): Promise<void> {
-  const url = new URL(server.url);
-  url.pathname = `/${database}`;
-  const db = await connectClient({ connectionString: url.toString() });
-  try {
-    await db.query(sql);
-  } finally {
-    await db.end();
-  }
-}
 
 describe('failures and their labels', () => {
   it('never labels a sign-in whose body was cut short as a database failure', async () => {
@@ -86,8 +75,7 @@ describe('failures and their labels', () => {
   it("keeps one client's burst of slow queries to its own share: at most 3 connections, the rest queue or get DATABASE_BUSY", async () => {
     const slow = clientIdOf(0);
     const quiet = clientIdOf(1);
-    await onServer(`db_${slow}`, `ALTER TABLE "UserEvents" RENAME TO "UserEventsData";
-      CREATE VIEW "UserEvents" AS SELECT d.* FROM "UserEventsData" d, (SELECT pg_sleep(0.4)) AS slow`);
+    const restore = await slowDown(server.url, `db_${slow}`, 0.4);
     try {
       let peak = 0;
       let sampling = true;
@@ -114,7 +102,7 @@ describe('failures and their labels', () => {
       expect(codes).toContain('DATABASE_BUSY'); // 20 × 0.4 s on 3 connections cannot fit in a 0.6 s wait
       expect(new Set(codes)).toEqual(new Set(['ok', 'DATABASE_BUSY']));
     } finally {
-      await onServer(`db_${slow}`, `DROP VIEW "UserEvents"; ALTER TABLE "UserEventsData" RENAME TO "UserEvents"`);
+      await restore();
     }
   });
 });
