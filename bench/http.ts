@@ -7,11 +7,16 @@ export interface ApiResponse {
   ms: number;
 }
 
-/** Sequential GETs over one keep-alive connection: the time is from sending the request to the last body byte. */
+/**
+ * GETs over keep-alive connections: one by default (sequential calls), or up to `maxSockets` for concurrent callers.
+ * The time is from sending the request to the last body byte.
+ */
 export class ApiClient {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  private readonly agent: http.Agent;
 
-  constructor(readonly baseUrl: string, private readonly token: string) {}
+  constructor(readonly baseUrl: string, private readonly token: string, maxSockets = 1) {
+    this.agent = new http.Agent({ keepAlive: true, maxSockets });
+  }
 
   get authorization(): string {
     return `Bearer ${this.token}`;

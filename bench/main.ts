@@ -5,18 +5,23 @@ import { join } from 'node:path';
 import { fmtBytes, say } from './log.ts';
 import { describeMachine } from './machine.ts';
 import { parseOptions, UsageError } from './options.ts';
-import { renderReport } from './report.ts';
-import type { RunResult, SizeResult } from './results.ts';
+import { runManyClients } from './manyClients.ts';
+import { mergeManyClients, renderReport } from './report.ts';
+import type { ManyClientsResult, RunResult, SizeResult } from './results.ts';
 import { runSize } from './runSize.ts';
 import { killRunningServers } from './server.ts';
 import { judgeTargets } from './targets.ts';
 
-/** `npm run bench`: data sets, bare SQL, the API in each configuration, load, rollup refresh → BENCHMARKS.md. */
+/**
+ * `npm run bench`: data sets, bare SQL, the API in each configuration, load, rollup refresh, then the many-clients
+ * case → BENCHMARKS.md.
+ */
 async function main(argv: string[]): Promise<void> {
   const options = parseOptions(argv);
   const started = performance.now();
   const machine = await describeMachine(options.adminUrl);
-  say(`benchmark: sizes ${options.sizes.map((s) => s.label).join(', ')}${options.quick ? ' (quick)' : ''};`
+  const labels = [...options.sizes.map((s) => s.label), ...(options.manyClients ? [options.manyClients.label] : [])];
+  say(`benchmark: sizes ${labels.join(', ')}${options.quick ? ' (quick)' : ''};`
     + ` ${machine.cores} cores, ${fmtBytes(machine.memoryBytes)}, ${machine.postgres}, Node ${machine.node}`);
   const otherCpu: number[] = [];
   const checkIdle = async (when: string) => {
@@ -27,10 +32,15 @@ async function main(argv: string[]): Promise<void> {
   await checkIdle('before the run');
   const workDir = mkdtempSync(join(tmpdir(), 'chatbot-bench-'));
   const sizes: SizeResult[] = [];
+  let manyClients: ManyClientsResult | null = null;
   try {
     for (const [i, size] of options.sizes.entries()) {
       if (i > 0) await checkIdle(`before ${size.label}`);
       sizes.push(await runSize(options, size, workDir));
+    }
+    if (options.manyClients) {
+      if (sizes.length > 0) await checkIdle(`before ${options.manyClients.label}`);
+      manyClients = await runManyClients(options, options.manyClients, workDir);
     }
     await checkIdle('after the run');
   } finally {
@@ -38,17 +48,21 @@ async function main(argv: string[]): Promise<void> {
     rmSync(workDir, { recursive: true, force: true });
   }
   const run: RunResult = {
-    options: { ...options, sizes: options.sizes.map((s) => s.label), argv },
+    options: { ...options, sizes: labels, argv },
     machine,
     sizes,
+    manyClients,
     finishedAt: new Date().toISOString(),
     totalMs: performance.now() - started,
     otherCpu,
   };
-  writeFileSync(options.out, renderReport(run));
+  // A run of the many-clients case alone updates its section of an existing report instead of replacing the file.
+  const merged = sizes.length === 0 && manyClients ? mergeManyClients(options.out, run) : null;
+  writeFileSync(options.out, merged ?? renderReport(run));
   say(`\n== targets`);
   for (const t of judgeTargets(run)) say(`  ${t.verdict.toUpperCase().padEnd(12)} ${t.target}: ${t.figure}${t.why ? ` — ${t.why}` : ''}`);
-  say(`\nwrote ${options.out} (${Math.round((performance.now() - started) / 1000)} s)`);
+  say(`\n${merged ? `merged the many-clients section into ${options.out} (the rest of it is from an earlier run)` : `wrote ${options.out}`}`
+    + ` (${Math.round((performance.now() - started) / 1000)} s)`);
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

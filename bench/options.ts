@@ -14,8 +14,25 @@ export const SIZES: readonly SizeSpec[] = [
   { label: '10m', sessions: 10_000_000, database: 'bench_10m', clientId: 'bench-10m' },
 ];
 
+/**
+ * The many-clients case (`--sizes 1000c`): `clients` clients as schemas of one database on the local server, served
+ * by one API process under a budget of `budget` connections to that server, `concurrency` requests in flight.
+ */
+export interface ManyClientsSpec {
+  label: string;
+  clients: number;
+  concurrency: number;
+  budget: number;
+}
+
+/** The case the targets are judged on; another count (`--sizes 200c`, for a quicker look) rebuilds `bench_many`. */
+export const MANY_CLIENTS = 1000;
+const manyClients = (clients: number): ManyClientsSpec => ({ label: `${clients}c`, clients, concurrency: 32, budget: 10 });
+
 export interface BenchOptions {
   sizes: SizeSpec[];
+  /** The many-clients case, when `--sizes` names it (`1000c`; in the default full run). */
+  manyClients: ManyClientsSpec | null;
   quick: boolean;
   /** Rebuild the databases even when they already hold the expected data. */
   fresh: boolean;
@@ -32,7 +49,7 @@ export interface BenchOptions {
 /** A bad command line: main prints its message without a stack. */
 export class UsageError extends Error {}
 
-const USAGE = `npm run bench -- [--sizes 100k,1m,10m] [--quick] [--fresh] [--samples N] [--load-seconds S] [--out FILE]`;
+const USAGE = `npm run bench -- [--sizes 100k,1m,10m,1000c] [--quick] [--fresh] [--samples N] [--load-seconds S] [--out FILE]`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = usage(() => parseArgs({
@@ -52,14 +69,20 @@ export function parseOptions(argv: string[]): BenchOptions {
     process.exit(0);
   }
   const quick = values.quick;
-  const wanted = (values.sizes ?? (quick ? '100k' : SIZES.map((s) => s.label).join(','))).toLowerCase().split(',').map((s) => s.trim());
-  const sizes = wanted.map((label) => {
+  const all = [...SIZES.map((s) => s.label), `${MANY_CLIENTS}c`];
+  const wanted = (values.sizes ?? (quick ? '100k' : all.join(','))).toLowerCase().split(',').map((s) => s.trim());
+  const many = wanted.filter((label) => /^\d+c$/.test(label));
+  if (many.length > 1) throw new UsageError(`--sizes: name at most one many-clients case (got ${many.join(', ')})\n${USAGE}`);
+  const clients = many.length ? Number(many[0]!.slice(0, -1)) : null;
+  if (clients !== null && (clients < 2 || clients > 2000)) throw new UsageError(`--sizes: the many-clients case takes 2 … 2000 clients (${MANY_CLIENTS}c is the one judged)\n${USAGE}`);
+  const sizes = wanted.filter((label) => !many.includes(label)).map((label) => {
     const size = SIZES.find((s) => s.label === label);
-    if (!size) throw new UsageError(`--sizes: unknown size "${label}" (known: ${SIZES.map((s) => s.label).join(', ')})\n${USAGE}`);
+    if (!size) throw new UsageError(`--sizes: unknown size "${label}" (known: ${all.join(', ')})\n${USAGE}`);
     return size;
   });
   return {
     sizes,
+    manyClients: clients === null ? null : manyClients(clients),
     quick,
     fresh: values.fresh,
     samples: positive(values.samples, quick ? 5 : 30, '--samples'),

@@ -1,10 +1,13 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { BUSY } from './idle.ts';
 import { isFlat } from './load.ts';
 import { fmtBytes, fmtInt, fmtMs } from './log.ts';
+import { CHURN_NEW, CHURN_UPDATED, MANY_DAYS } from './manyData.ts';
 import type { Stats } from './measure.ts';
-import type { CaseResult, RunResult, SizeResult } from './results.ts';
+import { MANY_CLIENTS } from './options.ts';
+import type { CaseResult, ConnectionPeak, ManyClientsResult, RunResult, SizeResult } from './results.ts';
 import { CONFIGS, type ConfigName } from './server.ts';
-import { judgeTargets } from './targets.ts';
+import { judgeTargets, MANY_TARGET_PREFIX, type TargetVerdict } from './targets.ts';
 
 const triple = (s: Stats | undefined) => (s ? `${fmtMs(s.p50)} / ${fmtMs(s.p95)} / ${fmtMs(s.p99)}` : 'n/a');
 const times = (s: Stats | undefined, floor: Stats) => (s ? `${(s.p50 / floor.p50).toFixed(2)}× / ${(s.p95 / floor.p95).toFixed(2)}×` : 'n/a');
@@ -14,21 +17,27 @@ const sizeName = (s: SizeResult) => `${fmtInt(s.dataset.rows)} sessions (\`${s.d
 const busy = (run: RunResult) => Math.max(...run.otherCpu) > BUSY;
 const envOf = (config: ConfigName) => Object.entries(CONFIGS[config]).map(([k, v]) => `${k}=${v}`).join(' ') || '(defaults)';
 
+const targetRow = (t: TargetVerdict) => `| ${[t.target, t.figure, `**${t.verdict}**`, t.why || '—'].join(' | ')} |`;
+const RUN_AGAIN = 'Run it again: `npm run bench` (100 k, 1 M and 10 M sessions, then 1,000 clients on one server; a first run builds the'
+  + ' databases, later runs reuse them), `npm run bench -- --sizes 100k,1m`, `--sizes 1000c` (the many-clients case alone: it'
+  + ' updates only its own section and target rows of an existing report), `--quick` (100 k, 5 calls per series: a smoke'
+  + ' test), `--fresh` (rebuild the data), `--samples N`, `--load-seconds S`, `--out FILE`. It needs the local PostgreSQL'
+  + ' (`BENCH_DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`) and an otherwise idle machine.';
+const MANY_START = '<!-- many-clients:start -->';
+const MANY_END = '<!-- many-clients:end -->';
+
 /** BENCHMARKS.md: the machine, the targets with met / missed, then every figure of the run. */
 export function renderReport(run: RunResult): string {
-  const partial = run.options.quick || run.sizes.length < 3;
+  const partial = run.options.quick || run.sizes.length < 3 || run.manyClients?.spec.clients !== MANY_CLIENTS;
   return [
     '# Benchmarks',
     '',
     `Written by \`npm run bench${run.options.argv.length ? ` -- ${run.options.argv.join(' ')}` : ''}\` (\`bench/\`) on ${run.finishedAt.slice(0, 10)};`
       + ` all figures below come from that one run (${Math.round(run.totalMs / 60_000)} min). Timings are never asserted in tests.`,
     ...(partial ? ['', `> **${run.options.quick ? 'Quick smoke run' : 'Partial run'}** (sizes: ${run.options.sizes.join(', ')}; ${run.options.samples} calls per series):`
-      + ' not the full benchmark. `npm run bench` measures all three sizes.'] : []),
+      + ` not the full benchmark. \`npm run bench\` measures all three sizes and ${fmtInt(MANY_CLIENTS)} clients on one server.`] : []),
     '',
-    'Run it again: `npm run bench` (100 k, 1 M and 10 M sessions; a first run builds the databases, later runs reuse'
-      + ' them), `npm run bench -- --sizes 100k,1m`, `--quick` (100 k, 5 calls per series: a smoke test), `--fresh`'
-      + ' (rebuild the data), `--samples N`, `--load-seconds S`, `--out FILE`. It needs the local PostgreSQL'
-      + ' (`BENCH_DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`) and an otherwise idle machine.',
+    RUN_AGAIN,
     '',
     '## Machine',
     '',
@@ -49,6 +58,14 @@ export function renderReport(run: RunResult): string {
     '',
     table(['Target', 'Measured', 'Result', 'Why'], judgeTargets(run).map((t) => [t.target, t.figure, `**${t.verdict}**`, t.why || '—'])),
     '',
+    ...(run.sizes.length > 0 ? singleClientSections(run) : []),
+    ...(run.manyClients ? [MANY_START, manyClientsSection(run.manyClients, null), MANY_END, ''] : []),
+  ].join('\n');
+}
+
+/** Everything about the single-client data sets (100 k, 1 M, 10 M sessions). */
+function singleClientSections(run: RunResult): string[] {
+  return [
     '## How it was measured',
     '',
     '- **Data**: one database per size on the local PostgreSQL, the `UserEvents` layout of `src/tenants/clientTables.ts`'
@@ -134,7 +151,7 @@ export function renderReport(run: RunResult): string {
     '',
     ...answerChecks(run.sizes),
     '',
-  ].join('\n');
+  ];
 }
 
 function latencyTable(cases: CaseResult[]): string {
@@ -156,4 +173,119 @@ function answerChecks(sizes: SizeResult[]): string[] {
   const ok = 'Every API answer had the bare SQL\'s session count, and the rollups and cached answers equalled the uncached'
     + ' one (apart from `generatedAt`).';
   return notes.length ? notes : [ok];
+}
+
+const duration = (ms: number) => (ms >= 120_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`);
+const spread = (s: Stats) => `${fmtMs(s.p50)} / ${fmtMs(s.p95)} / ${fmtMs(s.max)}`;
+const peakRow = (phase: string, c: ConnectionPeak, budget: number) =>
+  [phase, String(c.maxClient), String(budget), String(c.maxPlatform), String(c.maxAll), `${fmtInt(c.samples)}${c.failures.length ? ` (${c.failures.length} failed)` : ''}`];
+
+/**
+ * The many-clients case: its own heading, so a run of that case alone can replace it in an existing report.
+ * `separateRun` names the command and date when it is merged into a report of another run.
+ */
+export function manyClientsSection(many: ManyClientsResult, separateRun: { argv: string[]; finishedAt: string; totalMs: number; otherCpu: number[]; node: string } | null): string {
+  const { spec, dataset, api, refresh } = many;
+  const n = fmtInt(spec.clients);
+  return [
+    `## Many clients on one server (${n} clients)`,
+    '',
+    ...(separateRun ? [`> From a separate run: \`npm run bench -- ${separateRun.argv.join(' ')}\` on ${separateRun.finishedAt.slice(0, 10)}`
+      + ` (${duration(separateRun.totalMs)}), on the machine described above with Node.js ${separateRun.node}; the rest of this file comes from the run named at the top.`
+      + ` CPU used by other processes: ${separateRun.otherCpu.map((x) => `${Math.round(x * 100)} %`).join(', ')} (before, after)`
+      + `${Math.max(...separateRun.otherCpu) > BUSY ? ' — **the machine was busy**: these figures are skewed upwards' : ''}.`, ''] : []),
+    `${n} clients as schemas of one database on the local PostgreSQL (its \`max_connections\` is shared with everything`
+      + ` else on it), one API process under \`DB_MAX_CONNECTIONS_PER_SERVER=${spec.budget}\`. Targets: the "${MANY_TARGET_PREFIX}" rows above.`,
+    '',
+    '- **Data**: `' + dataset.database + `\`, one schema per client (\`c0000\` …) with the four chatbot tables of`
+      + ' `src/tenants/clientTables.ts` (only `UserEvents` holds rows), 300 … 3,000 sessions per client over the last'
+      + ` ${MANY_DAYS} days (the funnel model of the single-client data sets), generated with \`generate_series\`; primary key,`
+      + ' anchor-time and `updatedAt` indexes; `VACUUM ANALYZE`. Clients cycle through five time zones. Reused while its marker'
+      + ' and row count match and it is under 14 days old (`--fresh` rebuilds).',
+    `- **API**: \`node src/cli/start.ts\` in its own process with a \`CLIENTS_FILE\` of ${n} clients (one \`<ID>_DB_URL\``
+      + ' variable each, `?schema=`), `NODE_ENV=production`, an admin key, `PLATFORM_DB_URL` of a fresh `bench_many_platform`'
+      + ' (migrated at start; no rollups built yet, so answers come from the raw SQL), `ROLLUP_REFRESH_SECONDS=0`,'
+      + ' `CACHE_TTL_SECONDS=3600` (so the warm pass finds every first answer), `LOG_LEVEL=warn`. Ready = the first'
+      + ' `/health` 200 after spawning it. RSS is VmRSS from `/proc` right after ready and after both passes; peak is VmHWM.',
+    `- **Answers**: every client's \`/api/<id>/funnel\` (default range: its last 30 local days) with ${spec.concurrency} requests`
+      + ' in flight over keep-alive connections: first pass uncached (each client\'s first request also reads its table layout'
+      + ' and may open a connection), then the same again from the result cache. Percentiles are over the clients.'
+      + ' Each answer is checked against the bare `countsSql` of its schema.',
+    '- **Connections**: `pg_stat_activity` counted every ~50 ms on a fresh connection during both passes and during the'
+      + ' refresh round: `application_name = \'chatbot-analytics\'` in the clients\' database is what the budget bounds; the'
+      + ' platform pool (`chatbot-analytics-platform`) is its own, outside that budget.',
+    `- **Refresh round**: in the harness process, as the API runs it: a \`ClientRegistry\` of the ${n} clients, \`ClientDatabases\``
+      + ` under the same budget, the migrated platform database and \`startRollupRefresher({ intervalMs: 0 })\`. \`refreshAll()\``
+      + ` once builds every rollup (initial build), then ${CHURN_NEW} new and ${CHURN_UPDATED} updated sessions per client`
+      + ' (`updatedAt` = now) are written, then one `refreshAll()` round is timed. The changes are reverted afterwards and'
+      + ' `bench_many_platform` is dropped.',
+    '',
+    table(['Data', 'Clients', 'Sessions', 'On disk', 'Built', 'Steps'], [[
+      `\`${dataset.database}\``, n, fmtInt(dataset.sessions), fmtBytes(dataset.bytes),
+      dataset.reused ? `reused (built ${dataset.builtAt.slice(0, 10)})` : 'this run', dataset.steps.map((x) => `${x.step} ${fmtMs(x.ms)}`).join('; '),
+    ]]),
+    '',
+    '### The API process',
+    '',
+    table(['Ready after start', 'RSS after start', 'RSS after answering every client (twice)', 'Peak RSS (VmHWM)'], [[
+      fmtMs(api.readyMs), fmtBytes(api.rssAfterStartBytes), fmtBytes(api.rssAfterAnswersBytes), fmtBytes(api.peakBytes),
+    ]]),
+    '',
+    `### Every client's 30-day funnel (${spec.concurrency} in flight)`,
+    '',
+    table(['Pass', 'p50 / p95 / max per client', 'All clients', 'Clients/s'], [
+      ['first (uncached)', spread(api.first), fmtMs(api.firstWallMs), fmtInt((spec.clients / api.firstWallMs) * 1000)],
+      ['warm (result cache)', spread(api.warm), fmtMs(api.warmWallMs), fmtInt((spec.clients / api.warmWallMs) * 1000)],
+    ]),
+    '',
+    api.mismatches.length === 0
+      ? `Every answer was 200 for its own client with the bare SQL's session count; ${fmtInt(api.cacheHits)} of ${n} warm answers came from the cache (the first answer's \`generatedAt\`).`
+      : `${fmtInt(api.mismatches.length)} wrong answers, e.g. ${api.mismatches.slice(0, 3).join('; ')}; ${fmtInt(api.cacheHits)} of ${n} warm answers came from the cache.`,
+    '',
+    '### Connections on the server',
+    '',
+    table(['Phase', 'Client connections (max)', 'Budget', 'Platform pool (max)', 'All client backends (max)', 'Samples'], [
+      peakRow('both answer passes', api.connections, spec.budget),
+      peakRow('refresh round', refresh.connections, spec.budget),
+    ]),
+    '',
+    '### Rollup refresh over every client',
+    '',
+    table(['Initial build', 'Churn written', 'Refresh round', 'Rows read', 'Sessions changed', 'Buckets recomputed', 'Per client p50 / p95 / max', 'In progress at once (avg)', 'Failures (build / round)'], [[
+      `${fmtMs(refresh.initialMs)} (${fmtInt(refresh.initialClients)} clients, ${fmtInt(refresh.initialRows)} rows read)`,
+      `${fmtInt(refresh.churnRows)} sessions in ${fmtMs(refresh.churnMs)}`,
+      `**${fmtMs(refresh.roundMs)}** (${Object.entries(refresh.modes).map(([m, k]) => `${fmtInt(k)} ${m}`).join(', ')})`,
+      fmtInt(refresh.rowsRead), fmtInt(refresh.sessionsChanged), fmtInt(refresh.bucketsTouched), spread(refresh.perClient),
+      refresh.overlap.toFixed(2), `${refresh.initialFailures} / ${refresh.failures}`,
+    ]]),
+  ].join('\n');
+}
+
+/**
+ * A run of the many-clients case alone, merged into an existing report written by this harness: its section (between
+ * the markers, or appended), its target rows in the Targets table, and the "Run it again" line are replaced; every
+ * other figure stays as the earlier run wrote it. Null when there is no such report to merge into.
+ */
+export function mergeManyClients(path: string, run: RunResult): string | null {
+  if (!run.manyClients || !existsSync(path)) return null;
+  const text = readFileSync(path, 'utf8');
+  const lines = text.split('\n');
+  const targetsAt = lines.indexOf('## Targets');
+  if (!lines[0]?.startsWith('# Benchmarks') || targetsAt < 0) return null;
+
+  // The Targets table: drop earlier many-clients rows, append this run's after its last row.
+  const tableStart = lines.findIndex((l, i) => i > targetsAt && l.startsWith('|'));
+  let tableEnd = tableStart;
+  while (tableEnd < lines.length && lines[tableEnd]!.startsWith('|')) tableEnd++;
+  const kept = lines.slice(tableStart, tableEnd).filter((l) => !l.startsWith(`| ${MANY_TARGET_PREFIX}`));
+  const rows = judgeTargets(run).filter((t) => t.target.startsWith(MANY_TARGET_PREFIX))
+    .map((t) => targetRow({ ...t, figure: `${t.figure} (separate run, see below)` }));
+  let out = [...lines.slice(0, tableStart), ...kept, ...rows, ...lines.slice(tableEnd)].join('\n');
+
+  out = out.split('\n').map((l) => (l.startsWith('Run it again: ') ? RUN_AGAIN : l)).join('\n');
+  const section = [MANY_START, manyClientsSection(run.manyClients, { argv: run.options.argv, finishedAt: run.finishedAt, totalMs: run.totalMs, otherCpu: run.otherCpu, node: run.machine.node }), MANY_END].join('\n');
+  const start = out.indexOf(MANY_START);
+  const end = out.indexOf(MANY_END);
+  if (start >= 0 && end > start) return `${out.slice(0, start)}${section}${out.slice(end + MANY_END.length)}`;
+  return `${out.trimEnd()}\n\n${section}\n`;
 }

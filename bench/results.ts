@@ -2,7 +2,8 @@ import type { Dataset } from './data.ts';
 import type { LoadResult } from './load.ts';
 import type { Machine } from './machine.ts';
 import type { Stats } from './measure.ts';
-import type { BenchOptions } from './options.ts';
+import type { ManyDataset } from './manyData.ts';
+import type { BenchOptions, ManyClientsSpec } from './options.ts';
 import type { RefreshTiming } from './rollups.ts';
 import type { ConfigName } from './server.ts';
 
@@ -11,6 +12,8 @@ export interface RunResult {
   options: Pick<BenchOptions, 'quick' | 'samples' | 'loadSeconds' | 'loadConnections'> & { sizes: string[]; argv: string[] };
   machine: Machine;
   sizes: SizeResult[];
+  /** The many-clients case, when this run had it. */
+  manyClients: ManyClientsResult | null;
   finishedAt: string;
   totalMs: number;
   /** CPU share taken by other processes while the harness was idle: before the run, before each size, after it. */
@@ -56,4 +59,62 @@ export interface SizeResult {
     initialBuild: RefreshTiming | null;
     churn: { insertMs: number; updateMs: number; refresh: RefreshTiming | null } | null;
   };
+}
+
+/** The highest counts of connections seen on the server while sampling. */
+export interface ConnectionPeak {
+  /** The platform's connections to the clients' database (`application_name` chatbot-analytics): what the budget bounds. */
+  maxClient: number;
+  /** The platform database pool's (chatbot-analytics-platform), outside the client budget. */
+  maxPlatform: number;
+  /** Every client backend on the server, ours and anyone else's. */
+  maxAll: number;
+  samples: number;
+  failures: string[];
+}
+
+export interface ManyRefreshResult {
+  /** Clients in progress at once on average: the clients' refresh times summed over the round's wall time (≤ 1: one after another). */
+  overlap: number;
+  initialMs: number;
+  initialRows: number;
+  initialClients: number;
+  initialFailures: number;
+  churnRows: number;
+  churnMs: number;
+  /** Wall time of one `refreshAll()` round after the churn. */
+  roundMs: number;
+  /** Clients that reported (a failed client logs instead). */
+  clients: number;
+  modes: Record<string, number>;
+  rowsRead: number;
+  sessionsChanged: number;
+  bucketsTouched: number;
+  /** Each client's refresh time within the round. */
+  perClient: Stats;
+  failures: number;
+  failureExamples: string[];
+  connections: ConnectionPeak;
+}
+
+export interface ManyClientsResult {
+  spec: ManyClientsSpec;
+  dataset: ManyDataset;
+  api: {
+    readyMs: number;
+    rssAfterStartBytes: number;
+    rssAfterAnswersBytes: number;
+    peakBytes: number;
+    /** Per client: the first (uncached) 30-day funnel, and the same request again (from the result cache). */
+    first: Stats;
+    warm: Stats;
+    firstWallMs: number;
+    warmWallMs: number;
+    /** Warm answers with the first answer's `generatedAt`. */
+    cacheHits: number;
+    /** Non-200 answers, answers for another client, session counts that differ from the bare SQL. */
+    mismatches: string[];
+    connections: ConnectionPeak;
+  };
+  refresh: ManyRefreshResult;
 }

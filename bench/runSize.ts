@@ -52,6 +52,8 @@ export async function runSize(options: BenchOptions, size: SizeSpec, workDir: st
     };
 
     say(`\n-- ${size.label}: bare SQL and the API uncached (CACHE=off ROLLUPS=off), interleaved`);
+    // Every configuration opens (and migrates) PLATFORM_DB_URL at start, even with ROLLUPS=off: it must exist already.
+    await recreateDatabase(options.adminUrl, PLATFORM_DATABASE);
     await server('uncached', async (api, s) => {
       for (const [i, c] of cases.entries()) {
         const sessions = await bare[i]!(pool);

@@ -26,8 +26,7 @@ export interface ProcessMemory {
   rssBytes: number;
 }
 
-export interface ApiServer {
-  config: ConfigName;
+export interface ApiProcess {
   pid: number;
   baseUrl: string;
   token: string;
@@ -35,6 +34,10 @@ export interface ApiServer {
   readyMs: number;
   memory(): ProcessMemory;
   stop(): Promise<void>;
+}
+
+export interface ApiServer extends ApiProcess {
+  config: ConfigName;
 }
 
 export interface ServerOptions {
@@ -46,20 +49,40 @@ export interface ServerOptions {
   workDir: string;
 }
 
+/** One client, served from the size's database, in the configuration's environment. */
+export async function startApiServer(options: ServerOptions): Promise<ApiServer> {
+  const { config, size } = options;
+  const dbVariable = `${size.clientId.toUpperCase().replace(/-/g, '_')}_DB_URL`;
+  const api = await spawnApi({
+    name: size.clientId,
+    workDir: options.workDir,
+    registry: { [size.clientId]: { id: size.clientId, name: `Benchmark ${size.label}`, dbUrl: `\${${dbVariable}}`, timezone: BENCH_TIMEZONE } },
+    env: { [dbVariable]: options.databaseUrl, PLATFORM_DB_URL: options.platformUrl, ...CONFIGS[config] },
+  });
+  return { ...api, config };
+}
+
+export interface SpawnOptions {
+  /** Names the registry file in `workDir`. */
+  name: string;
+  workDir: string;
+  /** The registry (`CLIENTS_FILE`), keyed by client id; database URLs as `${VARIABLE}` references into `env`. */
+  registry: Record<string, unknown>;
+  /** Added to (and overriding) the base environment below. */
+  env: Record<string, string>;
+}
+
 /**
  * Starts `src/cli/start.ts` in its own Node process (not through `npm`/`tsx` wrappers, so `pid` is the API itself)
- * with a minimal environment: one client, production mode, an admin key, warnings-only logs (per-request logging
- * would measure pino), a rate limit above any load we generate, and the configuration's switches.
+ * with a minimal environment: production mode, an admin key, warnings-only logs (per-request logging would measure
+ * pino), a rate limit above any load we generate, then `env` (database URLs, the configuration's switches).
  */
-export async function startApiServer(options: ServerOptions): Promise<ApiServer> {
-  const { config, size, workDir } = options;
+export async function spawnApi(options: SpawnOptions): Promise<ApiProcess> {
+  const { workDir } = options;
   const port = await freePort();
   const token = randomBytes(24).toString('hex');
-  const dbVariable = `${size.clientId.toUpperCase().replace(/-/g, '_')}_DB_URL`;
-  const clientsFile = join(workDir, `clients-${size.clientId}.json`);
-  writeFileSync(clientsFile, JSON.stringify({
-    [size.clientId]: { id: size.clientId, name: `Benchmark ${size.label}`, dbUrl: `\${${dbVariable}}`, timezone: BENCH_TIMEZONE },
-  }, null, 2));
+  const clientsFile = join(workDir, `clients-${options.name}.json`);
+  writeFileSync(clientsFile, JSON.stringify(options.registry, null, 2));
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? workDir,
@@ -68,17 +91,17 @@ export async function startApiServer(options: ServerOptions): Promise<ApiServer>
     PORT: String(port),
     LOG_LEVEL: 'warn',
     CLIENTS_FILE: clientsFile,
-    [dbVariable]: options.databaseUrl,
     DEMO: '0',
     ADMIN_API_KEY: token,
     SESSION_SECRET: randomBytes(32).toString('hex'),
     RATE_LIMIT_PER_MINUTE: '1000000',
     DB_STATEMENT_TIMEOUT_MS: '600000',
-    PLATFORM_DB_URL: options.platformUrl,
-    ...CONFIGS[config],
+    ...options.env,
   };
+  // BENCH_API_NODE_ARGS: extra Node arguments for the API process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeArgs = process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), START_SCRIPT], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', import.meta.resolve('tsx'), START_SCRIPT], {
     cwd: workDir,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -100,7 +123,6 @@ export async function startApiServer(options: ServerOptions): Promise<ApiServer>
   await waitForHealth(baseUrl, exited, () => output.join('\n'));
   const readyMs = performance.now() - started;
   return {
-    config,
     pid: child.pid!,
     baseUrl,
     token,
