@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/queryable.ts';
 import { CHAT_ROLES, chatLogOf, normalizedRole, type ChatLogColumns, type ChatRole } from './chatColumns.ts';
 import { boundValues, runQuery, type MetricQuery } from './query.ts';
-import { anchor, BOUND_PARAMS, counterCondition, DEFAULT_FUNNEL, inRange, instant, rate, type FunnelOptions, type SqlParams } from './sql.ts';
+import { anchor, BOUND_PARAMS, counterCondition, DEFAULT_FUNNEL, inRange, instant, rate, type FunnelSql, type SqlParams } from './sql.ts';
 import { userEventsOf, type ClientSource } from '../tenants/clientSource.ts';
 
 export interface Spread {
@@ -43,7 +43,7 @@ const spread = (expr: string, name: string) => `percentile_cont(0.5) WITHIN GROU
  * conversation length. A session's messages all count, even those after the range ends: the session is what is in
  * the range, as for every other metric.
  */
-export function conversationsSql(source: ClientSource, chat: ChatLogColumns, p: SqlParams = BOUND_PARAMS, funnel: FunnelOptions = DEFAULT_FUNNEL): string {
+export function conversationsSql(source: ClientSource, chat: ChatLogColumns, p: SqlParams = BOUND_PARAMS, funnel: FunnelSql = DEFAULT_FUNNEL): string {
   const userEvents = userEventsOf(source);
   const human = counterCondition(userEvents, 'requestedHuman', funnel, p);
   return `WITH "session" AS (

@@ -1,13 +1,13 @@
 import type { Queryable } from '../db/queryable.ts';
 import { boundValues, runQuery, type MetricQuery } from './query.ts';
-import { anchor, BOUND_PARAMS, countColumns, DEFAULT_FUNNEL, inRange, localTime, type FunnelOptions, type SqlParams } from './sql.ts';
+import { anchor, BOUND_PARAMS, countColumns, DEFAULT_FUNNEL, inRange, localTime, type FunnelSql, type SqlParams } from './sql.ts';
 import { userEventsOf, type ClientSource } from '../tenants/clientSource.ts';
 import { COUNTERS, type Counts } from './steps.ts';
 
 export type DailyRow = { date: string } & Counts;
 
 /** Counts per local calendar day of the anchor time. */
-export function dailySql(source: ClientSource, p: SqlParams = BOUND_PARAMS, funnel: FunnelOptions = DEFAULT_FUNNEL): string {
+export function dailySql(source: ClientSource, p: SqlParams = BOUND_PARAMS, funnel: FunnelSql = DEFAULT_FUNNEL): string {
   const userEvents = userEventsOf(source);
   const at = anchor(userEvents);
   return `SELECT to_char(${localTime(at, p)}::date, 'YYYY-MM-DD') AS "date",

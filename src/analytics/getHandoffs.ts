@@ -4,7 +4,7 @@ import { InvalidParameterError } from './errors.ts';
 import { parseWindow } from './funnelOptions.ts';
 import { getAgentConnections, type AgentStats } from './getAgentConnections.ts';
 import { boundValues, runQuery, type MetricQuery } from './query.ts';
-import { anchor, BOUND_PARAMS, counterCondition, DEFAULT_FUNNEL, inRange, instant, rate, type FunnelOptions, type SqlParams } from './sql.ts';
+import { anchor, BOUND_PARAMS, counterCondition, DEFAULT_FUNNEL, inRange, instant, rate, type FunnelSql, type SqlParams } from './sql.ts';
 import { userEventsOf, type ClientSource } from '../tenants/clientSource.ts';
 import { ACTIONS, type Action } from './steps.ts';
 
@@ -53,7 +53,7 @@ export function parseAbandonAfter(value: string | undefined): number {
  * `ACTIONS` order) if it came within `abandonAfter`; else `pending` while that time has not yet passed at `now`;
  * else `abandoned`. Actions before the request are ignored.
  */
-export function handoffOutcomesSql(source: ClientSource, p: HandoffParams = HANDOFF_PARAMS, funnel: FunnelOptions = DEFAULT_FUNNEL): string {
+export function handoffOutcomesSql(source: ClientSource, p: HandoffParams = HANDOFF_PARAMS, funnel: FunnelSql = DEFAULT_FUNNEL): string {
   const userEvents = userEventsOf(source);
   const requested = instant(userEvents, 'requestedHuman');
   const actions = ACTIONS.map((action, i) => `('${ACTION_OUTCOMES[action]}', ${i}, ${instant(userEvents, action)})`);

@@ -1,14 +1,14 @@
 import type { Queryable } from '../db/queryable.ts';
 import { emptyCounts } from './getDaily.ts';
 import { boundValues, runQuery, type MetricQuery } from './query.ts';
-import { anchor, BOUND_PARAMS, countColumns, DEFAULT_FUNNEL, inRange, localTime, type FunnelOptions, type SqlParams } from './sql.ts';
+import { anchor, BOUND_PARAMS, countColumns, DEFAULT_FUNNEL, inRange, localTime, type FunnelSql, type SqlParams } from './sql.ts';
 import { userEventsOf, type ClientSource } from '../tenants/clientSource.ts';
 import type { Counts } from './steps.ts';
 
 export type HourlyRow = { hour: number } & Counts;
 
 /** Counts per local hour of day (0–23) of the anchor time. A DST day's repeated hour lands in the same bucket. */
-export function hourlySql(source: ClientSource, p: SqlParams = BOUND_PARAMS, funnel: FunnelOptions = DEFAULT_FUNNEL): string {
+export function hourlySql(source: ClientSource, p: SqlParams = BOUND_PARAMS, funnel: FunnelSql = DEFAULT_FUNNEL): string {
   const userEvents = userEventsOf(source);
   const at = anchor(userEvents);
   return `SELECT extract(hour FROM ${localTime(at, p)})::int AS "hour",

@@ -3,7 +3,7 @@ import { getCounts } from './getCounts.ts';
 import type { Counts } from './steps.ts';
 import { isTimestamp, leadSourceColumn, LEAD_SOURCE_COLUMNS } from './optionalColumns.ts';
 import { boundValues, runQuery, type MetricQuery } from './query.ts';
-import { BOUND_PARAMS, counterCondition, DEFAULT_FUNNEL, inRange, instant, rate, type FunnelOptions, type SqlParams } from './sql.ts';
+import { BOUND_PARAMS, counterCondition, DEFAULT_FUNNEL, inRange, instant, rate, type FunnelSql, type SqlParams } from './sql.ts';
 import { userEventsOf, type ClientSource, type TableInfo } from '../tenants/clientSource.ts';
 
 /** A NULL or blank source. */
@@ -38,7 +38,7 @@ type SqlRow = { source: string; leads: number; requestedHuman: number | null; so
  * Leads by their own `createdAt` in the range, per trimmed source (NULL or blank → `(none)`), most leads first, and
  * how many of them belong to a session that reached `requestedHuman` (wherever that session's anchor falls).
  */
-export function leadSourcesSql(source: ClientSource, leads: TableInfo, column: string, p: SqlParams = BOUND_PARAMS, funnel: FunnelOptions = DEFAULT_FUNNEL): string {
+export function leadSourcesSql(source: ClientSource, leads: TableInfo, column: string, p: SqlParams = BOUND_PARAMS, funnel: FunnelSql = DEFAULT_FUNNEL): string {
   const userEvents = userEventsOf(source);
   const human = leads.columns.has('sessionId')
     ? `count(*) FILTER (WHERE EXISTS (SELECT 1 FROM ${userEvents.ref} u

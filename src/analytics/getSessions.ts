@@ -3,7 +3,7 @@ import { durationExpr } from './getDuration.ts';
 import { DateTime } from 'luxon';
 import { InvalidParameterError, hasControlCharacters } from './errors.ts';
 import { boundValues, runQuery, type MetricQuery } from './query.ts';
-import { anchor, BOUND_PARAMS, counterCondition, DEFAULT_FUNNEL, inRange, instant, isoUtc, type FunnelOptions, type SqlParams } from './sql.ts';
+import { anchor, BOUND_PARAMS, counterCondition, DEFAULT_FUNNEL, inRange, instant, isoUtc, type FunnelSql, type SqlParams } from './sql.ts';
 import { userEventsOf, type ClientSource, type TableInfo } from '../tenants/clientSource.ts';
 import { COUNTERS, FUNNEL_STEPS, type Counter, type FunnelStep } from './steps.ts';
 
@@ -27,7 +27,7 @@ export interface SessionsPageSql {
 }
 
 /** The select list of a `SessionRow`: every step, the step reached (under `funnel`) and the duration. */
-export function sessionColumns(userEvents: TableInfo, funnel: FunnelOptions, p: SqlParams): string {
+export function sessionColumns(userEvents: TableInfo, funnel: FunnelSql, p: SqlParams): string {
   const reached = [...FUNNEL_STEPS].reverse().map((step) => `WHEN ${counterCondition(userEvents, step, funnel, p)} THEN '${step}'`);
   return `"sessionId"::text AS "sessionId",
        ${isoUtc(anchor(userEvents))} AS "startedAt",
@@ -37,7 +37,7 @@ export function sessionColumns(userEvents: TableInfo, funnel: FunnelOptions, p: 
 }
 
 /** Newest sessions first, one row per session. */
-export function sessionsSql(source: ClientSource, p: SqlParams, page: SessionsPageSql, funnel: FunnelOptions = DEFAULT_FUNNEL): string {
+export function sessionsSql(source: ClientSource, p: SqlParams, page: SessionsPageSql, funnel: FunnelSql = DEFAULT_FUNNEL): string {
   const userEvents = userEventsOf(source);
   const at = anchor(userEvents);
   return `SELECT ${sessionColumns(userEvents, funnel, p)}

@@ -14,6 +14,8 @@ export interface SqlParams {
   tz: string;
   /** Funnel window (an interval expression), used only when the funnel options ask for a window. */
   window: string;
+  /** Funnel mode (a text expression, `any` or `ordered`), used only when the mode is chosen at run time. */
+  mode?: string;
 }
 
 /** How a session counts as reaching a step (see README, "Funnel modes"). The default is the core definition. */
@@ -25,6 +27,14 @@ export interface FunnelOptions {
 }
 
 export const DEFAULT_FUNNEL: FunnelOptions = { mode: 'any', windowSeconds: null };
+
+/**
+ * The funnel definition chosen when the SQL runs rather than when it is written: Grafana's dashboard variables.
+ * The mode comes from `p.mode` and the window from `p.window` (NULL: no window), so one SQL text serves every choice.
+ */
+export const RUN_TIME_FUNNEL = { mode: 'run-time', windowSeconds: 'run-time' } as const;
+/** What SQL builders accept: a definition known now, or one chosen at run time. */
+export type FunnelSql = FunnelOptions | typeof RUN_TIME_FUNNEL;
 
 /** `$1` from, `$2` to, `$3` time zone, `$4` funnel window; metrics that need more bind them from `$5` on. */
 export const BOUND_PARAMS: SqlParams = { from: '$1::timestamptz', to: '$2::timestamptz', tz: '$3::text', window: '$4::interval' };
@@ -69,21 +79,26 @@ function chainOf(counter: Counter): Counter[] {
  * The condition under which a session counts for a counter: every column of its chain present; with `ordered`, each
  * no earlier than the one before; with a window, each no later than the anchor time plus the window.
  */
-export function counterCondition(userEvents: TableInfo, counter: Counter, funnel: FunnelOptions, p: SqlParams): string {
+export function counterCondition(userEvents: TableInfo, counter: Counter, funnel: FunnelSql, p: SqlParams): string {
   const chain = chainOf(counter);
   const parts = chain.map((column) => `"${column}" IS NOT NULL`);
-  if (funnel.mode === 'ordered') {
-    chain.slice(1).forEach((column, i) => parts.push(`${instant(userEvents, column)} >= ${instant(userEvents, chain[i]!)}`));
-  }
-  if (funnel.windowSeconds !== null) {
-    const limit = `${anchor(userEvents)} + ${p.window}`;
-    for (const column of chain) parts.push(`${instant(userEvents, column)} <= ${limit}`);
-  }
+  const ordered = chain.slice(1).map((column, i) => `${instant(userEvents, column)} >= ${instant(userEvents, chain[i]!)}`);
+  const limit = `${anchor(userEvents)} + ${p.window}`;
+  const windowed = chain.map((column) => `${instant(userEvents, column)} <= ${limit}`);
+  if (funnel.mode === 'ordered') parts.push(...ordered);
+  if (funnel.mode === 'run-time' && ordered.length > 0) parts.push(`(${runTime(p).mode} <> 'ordered' OR (${ordered.join(' AND ')}))`);
+  if (typeof funnel.windowSeconds === 'number') parts.push(...windowed);
+  if (funnel.windowSeconds === 'run-time') parts.push(`(${p.window} IS NULL OR (${windowed.join(' AND ')}))`);
   return parts.join(' AND ');
 }
 
+function runTime(p: SqlParams): { mode: string } {
+  if (p.mode === undefined) throw new Error('a funnel chosen at run time needs SqlParams.mode');
+  return { mode: p.mode };
+}
+
 /** `count(*) AS sessions, count(*) FILTER (...) AS "pageLoaded", ...` — the select list shared by every count. */
-export function countColumns(userEvents: TableInfo, funnel: FunnelOptions, p: SqlParams): string {
+export function countColumns(userEvents: TableInfo, funnel: FunnelSql, p: SqlParams): string {
   return [
     'count(*) AS "sessions"',
     ...COUNTERS.map((counter) => `count(*) FILTER (WHERE ${counterCondition(userEvents, counter, funnel, p)}) AS "${counter}"`),

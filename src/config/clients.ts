@@ -44,8 +44,8 @@ export interface ClientConfig {
   grafanaOrgId: number | null;
   domain: string | null;
   timezone: string;
-  /** How the chatbot declares its timestamp columns; only generated Grafana dashboards need it (the API detects it). */
-  timestampType: 'timestamp' | 'timestamptz';
+  /** Overrides the detected type of the chatbot's timestamp columns in generated Grafana dashboards (the API always detects). */
+  timestampType: 'timestamp' | 'timestamptz' | null;
   branding: { primaryColor: string; logoUrl: string | null };
   /** `<ID>_API_KEY`: the client's legacy key (a secret, never logged or returned). */
   apiKey: string | null;
@@ -80,7 +80,7 @@ export function parseClients(raw: unknown, env: Env, problems: Problems): Client
       grafanaOrgId: client.grafanaOrgId ?? null,
       domain: client.domain ?? null,
       timezone: timezone ?? 'UTC',
-      timestampType: client.timestampType ?? 'timestamp',
+      timestampType: client.timestampType ?? null,
       branding: { primaryColor: client.branding?.primaryColor ?? DEFAULT_COLOR, logoUrl: client.branding?.logoUrl ?? null },
       apiKey: readApiKey(env, clientKeyVariable(key), problems),
       grafanaDatabaseUrl: readString(env, clientGrafanaDbVariable(key)) ?? null,

@@ -1,12 +1,14 @@
 import type { ClientConfig } from '../config/clients.ts';
+import type { ClientSource } from '../tenants/clientSource.ts';
 import { buildClientDashboard } from './buildDashboard.ts';
 
-/** Where generated dashboards are committed, so every change to a panel's SQL shows up in review. */
+/** Where the demo clients' generated dashboards are committed, so every change to a panel's SQL shows up in review. */
 export const DASHBOARDS_DIR = 'grafana/dashboards';
 
-/** File name → content of every client's dashboard, exactly as committed. */
-export function renderDashboardFiles(clients: ClientConfig[], datasourceUid: string): Map<string, string> {
-  return new Map(
-    clients.map((client) => [`${client.id}.json`, `${JSON.stringify(buildClientDashboard(client, datasourceUid), null, 2)}\n`]),
-  );
+/** File name → content of each client's dashboard, fitted to `sources` (the standard layout for a client not in it). */
+export function renderDashboardFiles(clients: ClientConfig[], datasourceUid: string, sources: ReadonlyMap<string, ClientSource> = new Map()): Map<string, string> {
+  return new Map(clients.map((client) => {
+    const dashboard = buildClientDashboard(client, datasourceUid, sources.get(client.id));
+    return [`${client.id}.json`, `${JSON.stringify(dashboard, null, 2)}\n`];
+  }));
 }

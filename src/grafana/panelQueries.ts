@@ -6,43 +6,17 @@ import { hourlySql } from '../analytics/getHourly.ts';
 import { leadsSql } from '../analytics/getLeads.ts';
 import { RATES, type RateName } from '../analytics/getMetrics.ts';
 import { sessionsSql } from '../analytics/getSessions.ts';
-import type { ClientSource } from '../tenants/clientSource.ts';
-import type { SqlParams } from '../analytics/sql.ts';
+import { isTimestamp } from '../analytics/optionalColumns.ts';
+import { RUN_TIME_FUNNEL, type SqlParams } from '../analytics/sql.ts';
 import { ACTIONS, COUNTERS, FUNNEL_STEPS, type Counter } from '../analytics/steps.ts';
+import { REQUIRED_USER_EVENTS_COLUMNS, SourceUnavailableError, userEventsOf, type ClientSource } from '../tenants/clientSource.ts';
 import { insightQueries } from './insightQueries.ts';
+import { COUNTER_LABELS, grafanaParams, missing, table, timeSeries, weekdayHourTable, type Slot } from './sqlText.ts';
 
 /**
- * Every panel's SQL, built from the metric definitions the API uses. Only the placeholders differ: Grafana's own
- * time-range macros instead of bound parameters, and the client's (validated) time zone as a literal.
+ * Every panel's SQL, built from the metric definitions the API uses, for the tables and columns this client's
+ * database really has. Panels that follow the funnel definition take it from the dashboard's `mode` and `window`.
  */
-export type PanelFormat = 'table' | 'time_series';
-export interface PanelQuery {
-  rawSql: string;
-  format: PanelFormat;
-}
-
-export const sqlLiteral = (value: string) => `'${value.replace(/'/g, "''")}'`;
-
-/** Grafana's `to` is inclusive, in milliseconds (`now/d` ends at 23:59:59.999): one more millisecond makes it our exclusive end. */
-export function grafanaParams(timezone: string): SqlParams {
-  return {
-    from: '$__timeFrom()::timestamptz',
-    to: "($__timeTo()::timestamptz + interval '1 millisecond')",
-    tz: sqlLiteral(timezone),
-    window: 'NULL::interval', // the dashboards use the default funnel, which has no window
-  };
-}
-
-export const COUNTER_LABELS: Record<Counter | 'sessions', string> = {
-  sessions: 'Sessions',
-  pageLoaded: 'Page loaded',
-  widgetOpened: 'Widget opened',
-  requestedHuman: 'Asked for a human',
-  pressedAccept: 'Accepted',
-  pressedCallback: 'Callback',
-  pressedContinue: 'Continued with bot',
-};
-
 export const RATE_LABELS: Record<RateName, string> = {
   pageLoad: 'Page load rate',
   widgetOpen: 'Widget open rate',
@@ -52,9 +26,6 @@ export const RATE_LABELS: Record<RateName, string> = {
   continue: 'Continue rate',
 };
 
-const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-const HOURS = Array.from({ length: 24 }, (_, h) => h);
-const hourLabel = (h: number) => String(h).padStart(2, '0');
 const counterColumns = (alias: string, names: readonly (Counter | 'sessions')[], zeroFill = false) =>
   names.map((c) => `${zeroFill ? `COALESCE(${alias}."${c}", 0)` : `${alias}."${c}"`} AS "${COUNTER_LABELS[c]}"`).join(', ');
 /** A local date as the instant its local day starts: the time axis Grafana needs. */
@@ -69,37 +40,52 @@ function everyDay(p: SqlParams, perDay: string, columns: string): string {
  ORDER BY 1`;
 }
 
-export function panelQueries(source: ClientSource, timezone: string) {
+export type PanelName =
+  | 'funnel' | 'rates' | 'duration' | 'daily' | 'hourly' | 'heatmap' | 'sessions' | 'leads' | 'captureRate' | 'leadsDaily'
+  | 'timeToConvert' | 'handoffs' | 'containment' | 'timeToAgent' | 'leadSources' | 'unanswered';
+
+export function panelQueries(source: ClientSource, timezone: string): Record<PanelName, Slot> {
   const p = grafanaParams(timezone);
-  const counts = countsSql(source, p);
+  try {
+    userEventsOf(source);
+  } catch (error) {
+    if (!(error instanceof SourceUnavailableError)) throw error;
+    const needs = missing(`a \`UserEvents\` table with ${REQUIRED_USER_EVENTS_COLUMNS.map((c) => `\`${c}\``).join(', ')}`, error.message);
+    return Object.fromEntries(PANELS.map((name) => [name, needs])) as Record<PanelName, Slot>;
+  }
+  const counts = countsSql(source, p, RUN_TIME_FUNNEL);
   return {
     funnel: table(`SELECT ${counterColumns('c', ['sessions', ...FUNNEL_STEPS, ...ACTIONS])}\n  FROM (${counts}) AS c`),
     rates: table(`SELECT ${Object.entries(RATES)
       .map(([name, [num, den]]) => `c."${num}"::float8 / NULLIF(c."${den}", 0) AS "${RATE_LABELS[name as RateName]}"`)
       .join(', ')}\n  FROM (${counts}) AS c`),
     duration: table(`SELECT d."medianSeconds" AS "Median", d."p90Seconds" AS "p90", d."meanSeconds" AS "Mean"\n  FROM (${durationSql(source, p)}) AS d`),
-    daily: { rawSql: everyDay(p, dailySql(source, p), counterColumns('d', ['sessions', ...COUNTERS], true)), format: 'time_series' as const },
+    daily: timeSeries(everyDay(p, dailySql(source, p, RUN_TIME_FUNNEL), counterColumns('d', ['sessions', ...COUNTERS], true))),
     hourly: table(`SELECT lpad(h.hour::text, 2, '0') AS "Hour", ${counterColumns('d', ['sessions', ...FUNNEL_STEPS], true)}
   FROM generate_series(0, 23) AS h(hour)
-  LEFT JOIN (${hourlySql(source, p)}) AS d ON d."hour" = h.hour
+  LEFT JOIN (${hourlySql(source, p, RUN_TIME_FUNNEL)}) AS d ON d."hour" = h.hour
  ORDER BY h.hour`),
-    heatmap: table(`SELECT (ARRAY[${WEEKDAYS.map(sqlLiteral).join(', ')}])[w.weekday] AS "Day",
-       ${HOURS.map((h) => `COALESCE(sum(c."sessions") FILTER (WHERE c."hour" = ${h}), 0) AS "${hourLabel(h)}"`).join(', ')}
-  FROM generate_series(1, 7) AS w(weekday)
-  LEFT JOIN (${heatmapSql(source, p)}) AS c ON c."weekday" = w.weekday
- GROUP BY w.weekday
- ORDER BY w.weekday`),
+    heatmap: table(weekdayHourTable(heatmapSql(source, p), 'c."sessions"')),
     sessions: table(`SELECT s."startedAt"::timestamptz AS "Started", s."sessionId" AS "Session", s."reachedStep" AS "Reached",
        s."durationSeconds" AS "Duration", s."pressedAccept" IS NOT NULL AS "Accepted", s."pressedCallback" IS NOT NULL AS "Callback"
-  FROM (${sessionsSql(source, p, { limit: '100' })}) AS s`),
+  FROM (${sessionsSql(source, p, { limit: '100' }, RUN_TIME_FUNNEL)}) AS s`),
     ...leadQueries(source, p, counts),
-    insights: insightQueries(source, p),
+    ...insightQueries(source, p),
   };
 }
 
-function leadQueries(source: ClientSource, p: SqlParams, counts: string) {
+export const PANELS: readonly PanelName[] = [
+  'funnel', 'rates', 'duration', 'daily', 'hourly', 'heatmap', 'sessions', 'leads', 'captureRate', 'leadsDaily',
+  'timeToConvert', 'handoffs', 'containment', 'timeToAgent', 'leadSources', 'unanswered',
+];
+
+function leadQueries(source: ClientSource, p: SqlParams, counts: string): Record<'leads' | 'captureRate' | 'leadsDaily', Slot> {
   const leads = source.tables.Leads;
-  if (!leads) return {};
+  if (!leads || !isTimestamp(leads, 'createdAt')) {
+    const needs = missing('a `Leads` table with a `createdAt` timestamp',
+      leads ? '"Leads" has no "createdAt" timestamp column' : 'The client database has no "Leads" table');
+    return { leads: needs, captureRate: needs, leadsDaily: needs };
+  }
   const daily = leadsSql(leads, p);
   // Zero when the column exists but the range has no leads (as the API says); NULL when the column does not exist.
   const filled = (field: 'withEmail' | 'withPhone', column: string) =>
@@ -109,12 +95,6 @@ function leadQueries(source: ClientSource, p: SqlParams, counts: string) {
   FROM (${daily}) AS l`),
     captureRate: table(`SELECT (SELECT COALESCE(sum(l."leads"), 0) FROM (${daily}) AS l)::float8 / NULLIF(c."sessions", 0) AS "Capture rate"
   FROM (${counts}) AS c`),
-    leadsDaily: { rawSql: everyDay(p, daily, 'COALESCE(d."leads", 0) AS "Leads"'), format: 'time_series' as const },
+    leadsDaily: timeSeries(everyDay(p, daily, 'COALESCE(d."leads", 0) AS "Leads"')),
   };
 }
-
-function table(rawSql: string): PanelQuery {
-  return { rawSql, format: 'table' };
-}
-
-export type PanelQueries = ReturnType<typeof panelQueries>;

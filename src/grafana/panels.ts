@@ -1,4 +1,4 @@
-import type { PanelQuery } from './panelQueries.ts';
+import type { PanelQuery } from './sqlText.ts';
 
 /** Typed builders for the few classic-model panels we generate; options follow Grafana's panel schemas. */
 export interface DataSourceRef {
@@ -79,3 +79,19 @@ export const table = (base: PanelBase, cellType: 'auto' | 'color-background' = '
     custom: { align: 'auto', inspect: false, ...(cellType === 'auto' ? {} : { cellOptions: { type: 'color-background', mode: 'gradient', applyToRow: false } }) },
     ...extra,
   });
+
+/** In place of a panel the client's database cannot fill: what would enable it. Text panels run no query. */
+export interface TextPanel {
+  id: number;
+  type: 'text';
+  title: string;
+  description: string;
+  gridPos: GridPos;
+  options: { mode: 'markdown'; content: string };
+}
+
+export type DashboardPanel = Panel | TextPanel;
+
+export function text(base: Pick<Panel, 'id' | 'title' | 'description' | 'gridPos'>, markdown: string): TextPanel {
+  return { ...base, type: 'text', options: { mode: 'markdown', content: markdown } };
+}

@@ -8,7 +8,9 @@ import { pgTypes } from '../../src/db/pgTypes.ts';
 import { generateDemoData } from '../../src/demo/generateDemoData.ts';
 import { createClientTables, insertDemoData } from '../../src/demo/insertDemoData.ts';
 import { buildClientDashboard } from '../../src/grafana/buildDashboard.ts';
-import { COUNTER_LABELS, RATE_LABELS } from '../../src/grafana/panelQueries.ts';
+import { RATE_LABELS } from '../../src/grafana/panelQueries.ts';
+import { COUNTER_LABELS } from '../../src/grafana/sqlText.ts';
+import { detectDashboardSource } from '../../src/grafana/dashboardSource.ts';
 import { loadSydneyFixture } from '../fixtures/sydneyFixture.ts';
 import { buildTestApp, testClient } from '../helpers/buildTestApp.ts';
 import { expandGrafanaSql, type ExpandOptions, type GrafanaTimeRange } from '../helpers/grafanaMacros.ts';
@@ -103,7 +105,8 @@ beforeAll(async () => {
   await insertDemoData(db.pool, 'demo', demo);
   clients = [
     testClient('sydney', 'Australia/Sydney', db.url, 'sydney'),
-    { ...testClient('sydney-tz', 'Australia/Sydney', db.url, 'sydney_tz'), timestampType: 'timestamptz' },
+    // timestamptz columns and no timestampType in the registry: the dashboard must find out from the database.
+    testClient('sydney-tz', 'Australia/Sydney', db.url, 'sydney_tz'),
     testClient('demo', 'Europe/London', db.url, 'demo'),
   ];
   app = await buildTestApp(clients);
@@ -123,13 +126,22 @@ async function api(clientId: string, endpoint: string, query: string): Promise<J
   return res.json();
 }
 
-/** Every panel of the client's generated dashboard, expanded for `range` and run the way Grafana runs it. */
-async function runDashboard(clientId: string, range: GrafanaTimeRange): Promise<Map<string, PanelRun>> {
-  const dashboard = buildClientDashboard(clients.find((c) => c.id === clientId)!, 'test-datasource');
+/** The funnel variables as the dashboard opens (the API's defaults), or as a viewer sets them. */
+type Funnel = { mode: string; window: string };
+const DEFAULT_VARIABLES: Funnel = { mode: 'any', window: 'none' };
+
+/**
+ * Every query panel of the client's generated dashboard — built from what its database really has — expanded for
+ * `range` and the funnel variables, and run the way Grafana runs it. Text panels run nothing.
+ */
+async function runDashboard(clientId: string, range: GrafanaTimeRange, variables: Funnel = DEFAULT_VARIABLES): Promise<Map<string, PanelRun>> {
+  const client = clients.find((c) => c.id === clientId)!;
+  const dashboard = buildClientDashboard(client, 'test-datasource', await detectDashboardSource(client));
   const runs = new Map<string, PanelRun>();
   for (const panel of dashboard.panels) {
+    if (panel.type === 'text') continue;
     const { rawSql, format } = panel.targets[0] as { rawSql: string; format: string };
-    const sql = expandGrafanaSql(rawSql, { range });
+    const sql = expandGrafanaSql(rawSql, { range, variables });
     runs.set(panel.title, { type: panel.type, format, sql, result: await grafanaDb.query<Row>(sql) });
   }
   return runs;
@@ -302,5 +314,32 @@ describe("the dashboard's own day ranges, which Grafana ends at 23:59:59.999 loc
   it('counts a session at 23:59:59.999 on the last day, as the API does for the same days', async () => {
     const panels = await runDashboard('sydney', { from: new Date('2024-04-05T13:00:00Z'), to: new Date('2024-04-08T13:59:59.999Z') });
     expect(panels.get(TITLE.funnel)!.result.rows[0]!.Sessions).toBe(9); // /funnel?from=2024-04-06&to=2024-04-08
+  });
+});
+
+describe('the funnel definition as dashboard variables', () => {
+  // The Sydney fixture: s11 opened the widget before the page loaded (ordered drops it), s01 accepted 3 minutes and
+  // s06 continued 6 minutes after the page load (windows drop them).
+  const range = 'from=2024-04-06&to=2024-04-08';
+  it.each([
+    { mode: 'ordered', window: 'none', query: 'mode=ordered' },
+    { mode: 'any', window: 'PT2M', query: 'window=2m' },
+    { mode: 'ordered', window: 'PT5M', query: 'mode=ordered&window=PT5M' },
+  ])('with mode=$mode and window=$window the panels equal the API with $query', async ({ mode, window, query }) => {
+    const funnel = await api('sydney', 'funnel', `${range}&${query}`);
+    const daily = await api('sydney', 'daily', `${range}&${query}`);
+    const hourly = await api('sydney', 'hourly', `${range}&${query}`);
+    const plain = await api('sydney', 'funnel', range);
+    const shape = (f: Json) => [...f.steps.map((s: Json) => s.count), ...f.actions.map((a: Json) => a.count)];
+    expect(shape(funnel)).not.toEqual(shape(plain)); // the variables matter here
+    const panels = await runDashboard('sydney', { from: new Date(funnel.from), to: new Date(new Date(funnel.to).getTime() - 1) }, { mode, window });
+    const shown = panels.get(TITLE.funnel)!.result.rows[0]!;
+    expect(shown).toEqual({
+      [COUNTER_LABELS.sessions]: funnel.sessions,
+      ...Object.fromEntries(funnel.steps.map((s: Json) => [COUNTER_LABELS[s.step as 'pageLoaded'], s.count])),
+      ...Object.fromEntries(funnel.actions.map((a: Json) => [COUNTER_LABELS[a.action as 'pressedAccept'], a.count])),
+    });
+    expect(panels.get(TITLE.daily)!.result.rows).toEqual(daily.days.map((d: Json) => ({ time: localMidnight(d.date, daily.timezone), ...counts(d, COUNTS) })));
+    expect(panels.get(TITLE.hourly)!.result.rows).toEqual(hourly.hours.map((h: Json) => ({ Hour: HOURS[h.hour], ...counts(h, ['sessions', ...FUNNEL_STEPS]) })));
   });
 });

@@ -21,7 +21,7 @@ export function testClient(id: string, timezone: string, url: string | null, sch
     grafanaOrgId: null,
     domain: `${id}.example.com`,
     timezone,
-    timestampType: 'timestamp',
+    timestampType: null,
     branding: { primaryColor: '#123456', logoUrl: null },
     apiKey: null,
     grafanaDatabaseUrl: null,
