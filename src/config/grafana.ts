@@ -11,6 +11,11 @@ export interface GrafanaConfig {
   datasourceUid: string;
   /** Run `grafana:sync` at start-up. */
   syncOnStart: boolean;
+  /**
+   * `GRAFANA_ALLOW_WRITABLE_DATASOURCE=1`: sync and provision a data source whose database role fails the read-only
+   * check (or cannot be checked), with a warning. Off by default: Viewers can run any SQL with that role.
+   */
+  allowWritableDatasource: boolean;
 }
 
 /** Where Grafana is served under this platform's origin; Grafana's root_url must end with it. */
@@ -30,6 +35,7 @@ export function parseGrafanaConfig(env: Env, problems: Problems): GrafanaConfig 
     adminPassword,
     datasourceUid: readString(env, 'GRAFANA_DATASOURCE_UID') ?? 'chatbot-analytics-pg',
     syncOnStart,
+    allowWritableDatasource: readBool(env, 'GRAFANA_ALLOW_WRITABLE_DATASOURCE', problems) ?? false,
   };
 }
 

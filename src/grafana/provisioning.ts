@@ -4,8 +4,10 @@ import { stringify } from 'yaml';
 import type { AppConfig } from '../config/loadConfig.ts';
 import { clientGrafanaDbVariable } from '../config/env.ts';
 import { renderDashboardFiles } from './dashboardFiles.ts';
-import { datasourceModel, parseDatasourceUrl } from './sync/datasourceSettings.ts';
-import { grafanaDatasourceUrl } from '../config/clients.ts';
+import { detectDashboardSource } from './dashboardSource.ts';
+import { datasourceModel, parseDatasourceUrl, type DatasourceSettings } from './sync/datasourceSettings.ts';
+import { judgeDatasourceRole } from './datasourceRole.ts';
+import { grafanaDatasourceUrl, type ClientConfig } from '../config/clients.ts';
 
 /**
  * Grafana provisioning files, the file-based alternative to `grafana:sync` for data sources and dashboards:
@@ -24,6 +26,8 @@ export interface ProvisioningResult {
   skipped: string[];
   /** Environment variables Grafana must have, one password per data source. */
   passwordVariables: string[];
+  /** Data sources written although their role is not read-only or was not checked (GRAFANA_ALLOW_WRITABLE_DATASOURCE=1). */
+  warnings: string[];
 }
 
 /** Where Grafana itself sees the output directory (the conventional mount point of its provisioning folder). */
@@ -35,13 +39,14 @@ export function passwordVariable(clientId: string): string {
   return clientGrafanaDbVariable(clientId).replace(/_URL$/, '_PASSWORD');
 }
 
-export function renderProvisioning(
+/** Checks each data source's database role first (see datasourceRole.ts): only read-only ones get a file. */
+export async function renderProvisioning(
   config: Pick<AppConfig, 'clients' | 'grafana'>,
   options: { grafanaDir?: string } = {},
-): ProvisioningResult {
+): Promise<ProvisioningResult> {
   const grafanaDir = options.grafanaDir ?? DEFAULT_GRAFANA_PROVISIONING_DIR;
   const uid = config.grafana.datasourceUid;
-  const result: ProvisioningResult = { files: [], skipped: [], passwordVariables: [] };
+  const result: ProvisioningResult = { files: [], skipped: [], passwordVariables: [], warnings: [] };
   for (const client of config.clients) {
     const orgId = client.grafanaOrgId;
     if (orgId === null) {
@@ -50,10 +55,7 @@ export function renderProvisioning(
     }
     const dbUrl = grafanaDatasourceUrl(client);
     if (dbUrl) {
-      const { uid: _uid, ...model } = datasourceModel(uid, parseDatasourceUrl(client.id, dbUrl));
-      const datasource = { ...model, orgId, uid, editable: false, secureJsonData: { password: `$${passwordVariable(client.id)}` } };
-      result.passwordVariables.push(passwordVariable(client.id));
-      result.files.push({ path: `datasources/${client.id}.yaml`, content: HEADER + stringify({ apiVersion: 1, datasources: [datasource] }) });
+      await addDatasource(result, client, orgId, uid, parseDatasourceUrl(client.id, dbUrl), config.grafana.allowWritableDatasource);
     } else {
       result.skipped.push(`${client.id}: no data source (set ${clientGrafanaDbVariable(client.id)} to its read-only database URL)`);
     }
@@ -68,11 +70,32 @@ export function renderProvisioning(
       options: { path: posix.join(grafanaDir, 'dashboards', client.id), foldersFromFilesStructure: false },
     };
     result.files.push({ path: `dashboards/${client.id}.yaml`, content: HEADER + stringify({ apiVersion: 1, providers: [provider] }) });
-    for (const [file, content] of renderDashboardFiles([client], uid)) {
+    // Fitted to the client's database, as sync does; when it cannot be read, the standard layout (and a warning).
+    const source = await detectDashboardSource(client).catch((error: { code?: string }) => {
+      result.warnings.push(`${client.id}: its database's layout could not be read (${error.code ?? 'cannot connect'}); the dashboard assumes the standard layout`);
+      return undefined;
+    });
+    for (const [file, content] of renderDashboardFiles([client], uid, source ? new Map([[client.id, source]]) : undefined)) {
       result.files.push({ path: `dashboards/${client.id}/${file}`, content });
     }
   }
   return result;
+}
+
+/** The data-source file, if its role may only read (or GRAFANA_ALLOW_WRITABLE_DATASOURCE=1 says to write it anyway). */
+async function addDatasource(
+  result: ProvisioningResult, client: ClientConfig, orgId: number, uid: string, settings: DatasourceSettings, allowWritable: boolean,
+): Promise<void> {
+  const role = await judgeDatasourceRole(client, settings, allowWritable);
+  if (role.outcome === 'refused' || role.outcome === 'unchecked') {
+    result.skipped.push(`${client.id}: no data source written: ${role.message}`);
+    return;
+  }
+  if (role.outcome === 'accepted') result.warnings.push(`${client.id}: ${role.warning}`);
+  const { uid: _uid, ...model } = datasourceModel(uid, settings);
+  const datasource = { ...model, orgId, uid, editable: false, secureJsonData: { password: `$${passwordVariable(client.id)}` } };
+  result.passwordVariables.push(passwordVariable(client.id));
+  result.files.push({ path: `datasources/${client.id}.yaml`, content: HEADER + stringify({ apiVersion: 1, datasources: [datasource] }) });
 }
 
 export function writeProvisioning(outDir: string, files: ProvisioningFile[]): void {

@@ -1,19 +1,37 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import type { ClientConfig } from '../../src/config/clients.ts';
 import { dashboardUid } from '../../src/grafana/buildDashboard.ts';
+import { datasourceModel, parseDatasourceUrl } from '../../src/grafana/sync/datasourceSettings.ts';
 import { grafanaLoginFor, syncGrafana, type SyncConfig, type SyncReport } from '../../src/grafana/sync/index.ts';
+import { createRoleDatabase, type RoleDatabase } from '../helpers/datasourceRoles.ts';
 import { isWrite, startFakeGrafana, type FakeGrafana } from '../helpers/fakeGrafana.ts';
+import { freePort } from '../helpers/freePort.ts';
 
 const ADMIN_PASSWORD = 'grafana-admin-pw-4711';
 const MAPLE_DB_PASSWORD = 'maple-db-pw-S3cr3t';
 const NORTHWIND_DB_PASSWORD = 'northwind-db-pw-0815';
 const UID = 'chatbot-analytics-pg';
 
-const DATASOURCE_URLS: Record<string, string> = {
-  maple: `postgres://grafana_maple:${MAPLE_DB_PASSWORD}@db.internal:5433/maple?sslmode=require`,
-  client2: `postgresql://grafana_client2:${NORTHWIND_DB_PASSWORD}@db2.internal/northwind`,
-};
+/**
+ * The data sources point at real read-only roles on the local server: sync checks each role before it syncs the
+ * data source (roles are cluster-wide, so each run has its own, dropped afterwards).
+ */
+let roles: RoleDatabase;
+const role = { maple: '', client2: '', writable: '' };
+const DATASOURCE_URLS: Record<string, string> = {};
+beforeAll(async () => {
+  roles = await createRoleDatabase('grafana_sync');
+  role.maple = await roles.role('maple');
+  role.client2 = await roles.role('client2');
+  role.writable = await roles.role('writer', ['GRANT INSERT ON "UserEvents" TO {role}']);
+  DATASOURCE_URLS.maple = roles.url(role.maple, MAPLE_DB_PASSWORD);
+  DATASOURCE_URLS.client2 = roles.url(role.client2, NORTHWIND_DB_PASSWORD).replace(':5432/', '/').replace('postgres://', 'postgresql://');
+});
+afterAll(() => roles?.drop());
+
+/** The local server's superuser, with a password that must never be printed. */
+const superuserUrl = () => roles.url('postgres', MAPLE_DB_PASSWORD);
 
 function client(id: string, name: string, timezone: string, grafanaOrgId: number | null = null): ClientConfig {
   return {
@@ -38,9 +56,11 @@ afterEach(() => fake.close());
 function config(clients = [client('maple', 'Maple Dental Clinic', 'Australia/Sydney'), client('client2', 'Northwind Outdoor Shop', 'Europe/London')]): SyncConfig {
   return {
     clients,
-    grafana: { url: fake.url, adminUser: 'admin', adminPassword: ADMIN_PASSWORD, datasourceUid: UID, syncOnStart: false },
+    grafana: { url: fake.url, adminUser: 'admin', adminPassword: ADMIN_PASSWORD, datasourceUid: UID, syncOnStart: false, allowWritableDatasource: false },
   };
 }
+
+const allowingWritable = (cfg: SyncConfig): SyncConfig => ({ ...cfg, grafana: { ...cfg.grafana, allowWritableDatasource: true } });
 
 const sync = (cfg: SyncConfig = config(), rotateSecrets = false) => syncGrafana(cfg, { log: (m) => logs.push(m), rotateSecrets });
 const orgNamed = (name: string) => [...fake.orgs.values()].find((org) => org.name === name)!;
@@ -64,9 +84,10 @@ describe('syncGrafana against a fake Grafana', () => {
     expect(fake.orgs.get(1)!.datasources.size + fake.orgs.get(1)!.dashboards.size).toBe(0); // nothing leaked into Main Org.
 
     const ds = maple.datasources.get(UID)!;
-    expect(ds).toMatchObject({ type: 'grafana-postgresql-datasource', access: 'proxy', url: 'db.internal:5433', user: 'grafana_maple' });
-    expect(ds.jsonData).toMatchObject({ database: 'maple', sslmode: 'require' });
-    expect(fake.orgs.get(3)!.datasources.get(UID)).toMatchObject({ url: 'db2.internal:5432', jsonData: { database: 'northwind', sslmode: 'disable' } });
+    expect(ds).toMatchObject({ type: 'grafana-postgresql-datasource', access: 'proxy', url: '127.0.0.1:5432', user: role.maple });
+    expect(ds.jsonData).toMatchObject({ database: roles.db.name, sslmode: 'disable' });
+    // client2's URL has no port and no sslmode: Grafana gets the defaults.
+    expect(fake.orgs.get(3)!.datasources.get(UID)).toMatchObject({ url: '127.0.0.1:5432', user: role.client2, jsonData: { database: roles.db.name, sslmode: 'disable' } });
     expect(ds.secureJsonData).toEqual({ password: MAPLE_DB_PASSWORD });
     const { secureJsonData: _secret, ...visible } = ds;
     expect(JSON.stringify(visible)).not.toContain(MAPLE_DB_PASSWORD);
@@ -137,7 +158,7 @@ describe('syncGrafana against a fake Grafana', () => {
     ]));
     expect(shared.name).toBe('Maple Dental Clinic');
     expect(report.failures.map((f) => f.message)).toEqual([`client "client2": step "organization": Grafana org ${shared.id} already belongs to client "maple"`]);
-    expect(shared.datasources.get(UID)!.user).toBe('grafana_maple');
+    expect(shared.datasources.get(UID)!.user).toBe(role.maple);
   });
 
   it('finds the org by name after a 409 "Organization name taken" from a concurrent creation', async () => {
@@ -175,10 +196,10 @@ describe('syncGrafana repairs drift', () => {
     ds.url = 'somewhere-else:5432';
     let start = fake.requests.length;
     expect((await sync()).counts.datasource.updated).toBe(1);
-    expect(ds.url).toBe('db.internal:5433');
+    expect(ds.url).toBe('127.0.0.1:5432');
     expect(writesSince(start).map((r) => `${r.method} ${r.path}`)).toEqual([`PUT /api/datasources/uid/${UID}`]);
 
-    const rotated = withDatasourceUrl(config(), 'maple', `postgres://grafana_maple:new-pw-2@db.internal:5433/maple?sslmode=require`);
+    const rotated = withDatasourceUrl(config(), 'maple', roles.url(role.maple, 'new-pw-2'));
     start = fake.requests.length;
     await sync(rotated);
     expect(writesSince(start)).toEqual([]); // Grafana never returns the password, so a change is invisible
@@ -216,7 +237,7 @@ describe('syncGrafana repairs drift', () => {
   });
 
   it('reports a failing client by name and step without its URL, and still syncs the others', async () => {
-    const cfg = withDatasourceUrl(config(), 'maple', `postgres://grafana_maple:${MAPLE_DB_PASSWORD}@db.internal/maple?sslmode=prefer`);
+    const cfg = withDatasourceUrl(config(), 'maple', `${roles.url(role.maple, MAPLE_DB_PASSWORD)}?sslmode=prefer`);
     const report = await sync(cfg);
     expect(report.failures).toHaveLength(1);
     expect(report.failures[0]!.message).toMatch(/^client "maple": step "data source": .*sslmode=prefer/);
@@ -225,11 +246,105 @@ describe('syncGrafana repairs drift', () => {
   });
 });
 
+describe("syncGrafana fits each dashboard to the client's database", () => {
+  it('shows a text panel for a missing table, and updates the dashboard once the table exists', async () => {
+    const shop = await createRoleDatabase('grafana_sync_schema');
+    try {
+      const viewer = await shop.role('shop');
+      await shop.db.pool.query('DROP TABLE "AgentConnection"'); // the chatbot has none yet
+      const shopClient = { ...client('shop', 'Shop', 'Europe/London'), timestampType: null, grafanaDatabaseUrl: shop.url(viewer, 'shop-pw-1') };
+      const cfg = config([shopClient]);
+      expect((await sync(cfg)).failures).toEqual([]);
+      const stored = () => [...fake.orgs.values()].find((org) => org.name === 'Shop')!.dashboards.get(dashboardUid('shop'))!.json as { panels: { title: string; type: string }[] };
+      const timeToAgent = () => stored().panels.find((p) => p.title === 'Time to agent')!;
+      expect(timeToAgent().type).toBe('text');
+
+      await shop.db.pool.query(`CREATE TABLE "AgentConnection" ("id" TEXT PRIMARY KEY, "sessionId" TEXT NOT NULL,
+        "requestedAt" TIMESTAMP(3) NOT NULL, "connectedAt" TIMESTAMP(3), "endedAt" TIMESTAMP(3), "status" TEXT NOT NULL);
+        GRANT SELECT ON "AgentConnection" TO ${viewer}`);
+      const report = await sync(cfg);
+      expect(report.counts.dashboard.updated).toBe(1);
+      expect(timeToAgent().type).toBe('stat');
+      const again = fake.requests.length;
+      await sync(cfg);
+      expect(writesSince(again)).toEqual([]); // nothing changed since: nothing written
+    } finally {
+      await shop.drop();
+    }
+  });
+});
+
+describe("syncGrafana checks the data source's database role first", () => {
+  const refusal = (text: string) => new RegExp(
+    `^client "maple": ${text}: Grafana Viewers can run any SQL with it\\. Set MAPLE_GRAFANA_DB_URL to a read-only role's URL \\(see README\\), or GRAFANA_ALLOW_WRITABLE_DATASOURCE=1 to accept the risk$`,
+  );
+  const failuresOf = (report: SyncReport) => report.failures.map((f) => f.message);
+
+  it('refuses a superuser data source with a message naming the variable to set, and still syncs the other client', async () => {
+    const report = await sync(withDatasourceUrl(config(), 'maple', superuserUrl()));
+    expect(failuresOf(report)).toEqual([expect.stringMatching(refusal('the data source\'s role "postgres" is a superuser'))]);
+    expect(fake.orgs.get(2)!.datasources.has(UID)).toBe(false);
+    expect(report.clients[0]!.outcomes.datasource).toBe('skipped');
+    expect(fake.orgs.get(3)!.datasources.get(UID)!.user).toBe(role.client2);
+    // The refused client's org and Viewer-only user are still kept right.
+    expect(membershipsOf(userLogin('maple').id)).toEqual([[2, 'Viewer']]);
+    expect(JSON.stringify([report, logs])).not.toContain(MAPLE_DB_PASSWORD);
+  });
+
+  it("says so when the superuser comes from the fallback to the client's own database URL", async () => {
+    const cfg = config();
+    const fallback = { ...cfg, clients: cfg.clients.map((c) => (c.id === 'maple' ? { ...c, grafanaDatabaseUrl: null, database: { url: superuserUrl(), schema: 'public' } } : c)) };
+    const [message] = failuresOf(await sync(fallback));
+    expect(message).toContain('(MAPLE_GRAFANA_DB_URL is not set, so this is the client\'s own database URL)');
+    expect(fake.orgs.get(2)!.datasources.has(UID)).toBe(false);
+  });
+
+  it('refuses a role that may INSERT on UserEvents', async () => {
+    const report = await sync(withDatasourceUrl(config(), 'maple', roles.url(role.writable, MAPLE_DB_PASSWORD)));
+    expect(failuresOf(report)).toEqual([expect.stringMatching(refusal(`the data source's role "${role.writable}" may INSERT on "UserEvents"`))]);
+    expect(fake.orgs.get(2)!.datasources.has(UID)).toBe(false);
+  });
+
+  it('syncs a role that may only SELECT the chatbot tables, without a warning', async () => {
+    const report = await sync();
+    expect(report.failures).toEqual([]);
+    expect(report.warnings.filter((w) => /role|GRAFANA_ALLOW_WRITABLE_DATASOURCE/.test(w))).toEqual([]);
+    expect(report.counts.datasource.created).toBe(2);
+  });
+
+  it('with GRAFANA_ALLOW_WRITABLE_DATASOURCE=1 syncs the superuser data source, with a loud warning', async () => {
+    const report = await sync(allowingWritable(withDatasourceUrl(config(), 'maple', superuserUrl())));
+    expect(report.failures).toEqual([]);
+    expect(fake.orgs.get(2)!.datasources.get(UID)!.user).toBe('postgres');
+    expect(report.warnings).toEqual([
+      'maple: GRAFANA_ALLOW_WRITABLE_DATASOURCE=1 lets this data source through: NOT READ-ONLY, the data source\'s role "postgres" is a superuser: Grafana Viewers can run any SQL with it',
+    ]);
+    expect(logs.some((line) => line.startsWith('maple: warning: GRAFANA_ALLOW_WRITABLE_DATASOURCE=1'))).toBe(true);
+  });
+
+  it('reports a client whose database cannot be reached for the check as failed, and syncs the others', async () => {
+    const down = roles.url(role.maple, MAPLE_DB_PASSWORD, await freePort());
+    const report = await sync(withDatasourceUrl(config(), 'maple', down));
+    expect(failuresOf(report)).toEqual([
+      'client "maple": cannot check the data source\'s role: cannot connect (ECONNREFUSED). Check that MAPLE_GRAFANA_DB_URL reaches the database from this server, or set GRAFANA_ALLOW_WRITABLE_DATASOURCE=1 to go on unchecked',
+    ]);
+    expect(fake.orgs.get(2)!.datasources.has(UID)).toBe(false);
+    expect(fake.orgs.get(3)!.datasources.has(UID)).toBe(true);
+  });
+
+  it('maps a non-default port and sslmode=require into the data source unchanged', () => {
+    // Unit level: the local server has no TLS, so a URL with sslmode=require cannot pass the role check here.
+    const settings = parseDatasourceUrl('maple', `postgres://grafana_maple:${MAPLE_DB_PASSWORD}@db.internal:5433/maple?sslmode=require`);
+    expect(datasourceModel(UID, settings)).toMatchObject({ url: 'db.internal:5433', user: 'grafana_maple', jsonData: { database: 'maple', sslmode: 'require' } });
+    expect(JSON.stringify(datasourceModel(UID, settings))).not.toContain(MAPLE_DB_PASSWORD);
+  });
+});
+
 describe('npm run grafana:sync', () => {
   // Empty values keep a developer's .env out of the child (dotenv never overrides a variable that is set).
   const isolated = Object.fromEntries(
     ['NODE_ENV', 'GRAFANA_URL', 'GRAFANA_ADMIN_USER', 'GRAFANA_ADMIN_PASSWORD', 'GRAFANA_DATASOURCE_UID', 'GRAFANA_SYNC_ON_START',
-      'MAPLE_DB_URL', 'CLIENT2_DB_URL', 'MAPLE_GRAFANA_DB_URL', 'CLIENT2_GRAFANA_DB_URL'].map((key) => [key, '']),
+      'GRAFANA_ALLOW_WRITABLE_DATASOURCE', 'MAPLE_DB_URL', 'CLIENT2_DB_URL', 'MAPLE_GRAFANA_DB_URL', 'CLIENT2_GRAFANA_DB_URL'].map((key) => [key, '']),
   );
   // Asynchronous on purpose: the fake Grafana answers from this very process.
   const run = (env: Record<string, string>, ...args: string[]) =>
@@ -249,7 +364,7 @@ describe('npm run grafana:sync', () => {
     const env = {
       GRAFANA_URL: fake.url,
       GRAFANA_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      MAPLE_GRAFANA_DB_URL: `postgres://grafana_maple:${MAPLE_DB_PASSWORD}@db:5432/maple`,
+      MAPLE_GRAFANA_DB_URL: roles.url(role.maple, MAPLE_DB_PASSWORD),
     };
     const first = await run(env);
     expect(first.stderr).toBe('');

@@ -1,17 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { WebSocket, WebSocketServer } from 'ws';
+import net, { type AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer, type ClientOptions } from 'ws';
 import { buildTestApp, KEYS, testClient } from '../helpers/buildTestApp.ts';
 import { SESSION_COOKIE } from '../../src/http/session.ts';
+import { rawRequest } from '../helpers/rawHttp.ts';
 
 type App = Awaited<ReturnType<typeof buildTestApp>>;
-interface Seen { method?: string; url?: string; headers: http.IncomingHttpHeaders }
+interface Seen { method?: string; url?: string; headers: http.IncomingHttpHeaders; body?: string }
 
 /** A stand-in for Grafana that records what reaches it, over HTTP and websockets. */
 const seen: Seen[] = [];
-const upstream = http.createServer((req, res) => {
-  seen.push({ method: req.method, url: req.url, headers: req.headers });
+const upstream = http.createServer(async (req, res) => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  seen.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() });
   res.setHeader('content-type', 'application/json');
   res.end(JSON.stringify({ ok: true }));
 });
@@ -37,8 +40,8 @@ afterAll(async () => {
   await new Promise((resolve) => upstream.close(resolve));
 });
 
-async function signIn(key: string, next = '/'): Promise<{ status: number; location: string | null; cookie: string | null; setCookie: string }> {
-  const res = await fetch(`${base}/login`, {
+async function signIn(key: string, next = '/', at = base): Promise<{ status: number; location: string | null; cookie: string | null; setCookie: string }> {
+  const res = await fetch(`${at}/login`, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -198,6 +201,173 @@ describe('/grafana/* proxy', () => {
     });
     expect(outcome).toBe('status 401');
     expect(seen).toHaveLength(0);
+  });
+});
+
+/**
+ * What a probe sent through /grafana/, in its own spelling (Node lower-cases names but keeps `x_webauth_user` as a
+ * name of its own). None of it may reach Grafana as sent.
+ */
+const PROBE: [string, string][] = [
+  ['X-Forwarded-For', '203.0.113.66'], ['X_Forwarded_For', '203.0.113.67'], ['X-Forwarded-Host', 'evil.example'],
+  ['X-Forwarded-Proto', 'gopher'], ['X-Forwarded-User', 'admin'], ['x-forwarded-user', 'admin'],
+  ['X-WEBAUTH-USER', 'admin'], ['x-webauth-USER', 'admin'], ['X_WEBAUTH_USER', 'admin'], ['X-WEBAUTH-ROLE', 'Admin'],
+  ['X-Grafana-Org-Id', '3'], ['X-DS-Authorization', 'Basic c3Bvb2Y6c3Bvb2Y='], ['Proxy-Authorization', 'Basic c3Bvb2Y6c3Bvb2Y='],
+  ['Authorization', 'Basic c3Bvb2Y6c3Bvb2Y='], ['Forwarded', 'for=203.0.113.66;host=evil.example'], ['X-Real-IP', '203.0.113.66'],
+];
+/** Probe values that must appear under no name at all. */
+const PROBE_VALUES = /203\.0\.113|evil\.example|gopher|c3Bvb2Y/;
+/** Names the proxy itself sets, or the HTTP client / websocket handshake makes. */
+const OWN_NAMES = ['host', 'connection', 'cookie', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-webauth-user',
+  'upgrade', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions'];
+
+const portOf = (url: string) => Number(new URL(url).port);
+/** What fetch itself adds (it also sends sec-fetch-mode, which is not passed on). */
+const FETCH_DEFAULTS = ['accept', 'accept-language', 'accept-encoding', 'user-agent'];
+
+/** The upstream saw our X-Forwarded-* and session user, and nothing of the probe: no value, no name outside the allow-list. */
+function expectOnlyOurs(headers: http.IncomingHttpHeaders, allowed: string[], forwarded = { for: '127.0.0.1', host: `127.0.0.1:${portOf(base)}`, proto: 'http' }) {
+  expect(headers['x-webauth-user']).toBe('client-alpha');
+  expect([headers['x-forwarded-for'], headers['x-forwarded-host'], headers['x-forwarded-proto']]).toEqual([forwarded.for, forwarded.host, forwarded.proto]);
+  expect(Object.keys(headers).filter((name) => !OWN_NAMES.includes(name) && !allowed.includes(name))).toEqual([]);
+  expect(Object.entries(headers).filter(([, value]) => PROBE_VALUES.test(String(value)))).toEqual([]);
+  for (const [name, value] of PROBE) expect([name, headers[name.toLowerCase()]]).not.toEqual([name, value]);
+}
+
+/** A websocket handshake with header lines exactly as given; resolves with the status, the socket left open. */
+function rawUpgrade(port: number, path: string, lines: string[]): Promise<{ status: number; socket: net.Socket }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (chunk) => {
+      text += chunk.toString('latin1');
+      if (text.includes('\r\n\r\n')) resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), socket });
+    });
+    socket.on('error', reject);
+    const key = Buffer.from(Array.from({ length: 16 }, (_, i) => i)).toString('base64');
+    socket.write([`GET ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Upgrade: websocket', 'Connection: Upgrade',
+      'Sec-WebSocket-Version: 13', `Sec-WebSocket-Key: ${key}`, ...lines, '', ''].join('\r\n'));
+  });
+}
+
+async function until(condition: () => boolean) {
+  for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** Opens a websocket with the ws client; resolves 'echo:ping' when it went through, else the refusal. */
+function openSocket(url: string, options: ClientOptions): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url, options);
+    socket.on('open', () => socket.send('ping'));
+    socket.on('message', (data) => {
+      resolve(String(data));
+      socket.close();
+    });
+    socket.on('unexpected-response', (_req, res) => resolve(`status ${res.statusCode}`));
+    socket.on('error', () => resolve('error'));
+  });
+}
+
+describe('/grafana/* forwards only the headers Grafana needs', () => {
+  it('passes none of the probe over HTTP, in any spelling, and sets X-Forwarded-* and X-WEBAUTH-USER itself', async () => {
+    const { cookie } = await signIn(KEYS.alpha);
+    seen.length = 0;
+    const lines = [`Host: 127.0.0.1:${portOf(base)}`, `Cookie: ${cookie}`, ...PROBE.map(([name, value]) => `${name}: ${value}`), 'Connection: close'];
+    const answer = await rawRequest(portOf(base), `GET /grafana/api/user HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`);
+    expect(answer.status).toBe(200);
+    expect(seen).toHaveLength(1);
+    expectOnlyOurs(seen[0]!.headers, []);
+    expect(seen[0]!.headers.cookie).toBeUndefined(); // only our session cookie was sent, and it never goes upstream
+  });
+
+  it("passes the headers Grafana's own UI sends with a panel query, with the body, and drops X-Grafana-Org-Id", async () => {
+    const { cookie } = await signIn(KEYS.alpha);
+    seen.length = 0;
+    const ui = {
+      accept: 'application/json, text/plain, */*', 'accept-language': 'en-AU,en;q=0.9', 'cache-control': 'no-cache',
+      'content-type': 'application/json', 'user-agent': 'Mozilla/5.0 (test)', 'x-grafana-device-id': '7d176f143a3a1d8d4f0034e8a7d0125a',
+      'x-plugin-id': 'grafana-postgresql-datasource', 'x-datasource-uid': 'chatbot-analytics-pg', 'x-dashboard-uid': 'chatbot-alpha',
+      'x-dashboard-title': 'User Events Analytics', 'x-panel-id': '2', 'x-panel-title': 'Funnel', 'x-panel-plugin-id': 'bargauge',
+      'x-query-group-id': 'c2c4d1a0', 'x-grafana-nocache': 'true', 'x-cache-skip': 'true', 'x-grafana-from-expr': 'true',
+    };
+    const body = JSON.stringify({ queries: [{ refId: 'A', datasource: { uid: 'chatbot-analytics-pg' } }], from: '1', to: '2' });
+    const res = await fetch(`${base}/grafana/api/ds/query?ds_type=grafana-postgresql-datasource`, {
+      method: 'POST', body, headers: { ...ui, 'x-grafana-org-id': '2', cookie: `${cookie}; redirect_to=%2Fgrafana%2F` },
+    });
+    expect(res.status).toBe(200);
+    const { method, headers, body: received } = seen[0]!;
+    expect([method, received]).toEqual(['POST', body]);
+    for (const [name, value] of Object.entries(ui)) expect([name, headers[name]]).toEqual([name, value]);
+    expect(headers['content-length']).toBe(String(Buffer.byteLength(body)));
+    expect(headers['x-grafana-org-id']).toBeUndefined();
+    expect(headers.cookie).toBe('redirect_to=%2Fgrafana%2F');
+    expectOnlyOurs(headers, [...Object.keys(ui), 'content-length', 'accept-encoding']);
+  });
+
+  it('passes conditional and range requests for static files', async () => {
+    const { cookie } = await signIn(KEYS.alpha);
+    seen.length = 0;
+    const conditional = { 'if-none-match': '"abc"', 'if-modified-since': 'Mon, 08 Apr 2024 02:00:00 GMT', range: 'bytes=0-99' };
+    expect((await get('/grafana/public/build/app.js', { ...conditional, cookie: cookie! })).status).toBe(200);
+    for (const [name, value] of Object.entries(conditional)) expect([name, seen[0]!.headers[name]]).toEqual([name, value]);
+    expect(seen[0]!.headers['accept-encoding']).toBeTruthy(); // fetch picks its own value; it arrives as sent
+    expectOnlyOurs(seen[0]!.headers, [...FETCH_DEFAULTS, 'cache-control', ...Object.keys(conditional)]); // fetch adds cache-control to conditional requests
+  });
+
+  it('passes none of the probe over the websocket either, and sets X-Forwarded-* and X-WEBAUTH-USER itself', async () => {
+    const { cookie } = await signIn(KEYS.alpha);
+    seen.length = 0;
+    const lines = [`Cookie: ${cookie}; theme=dark`, `Origin: ${base}`, 'User-Agent: Mozilla/5.0 (test)', ...PROBE.map(([name, value]) => `${name}: ${value}`)];
+    const { status, socket } = await rawUpgrade(portOf(base), '/grafana/api/live/ws', lines);
+    await until(() => seen.length > 0);
+    socket.destroy();
+    expect(status).toBe(101);
+    const { url, headers } = seen[0]!;
+    expect(url).toBe('/grafana/api/live/ws');
+    expectOnlyOurs(headers, ['user-agent']);
+    expect([headers.cookie, headers['user-agent'], headers.origin]).toEqual(['theme=dark', 'Mozilla/5.0 (test)', undefined]);
+  });
+
+  it('refuses a websocket upgrade from a foreign Origin with 403 despite a valid session, before contacting Grafana', async () => {
+    const { cookie } = await signIn(KEYS.alpha);
+    seen.length = 0;
+    const port = portOf(base);
+    for (const origin of ['https://evil.example', 'null', `https://127.0.0.1:${port}`, `http://localhost:${port}`, `http://127.0.0.1:${port + 1}`]) {
+      expect([origin, await openSocket(`ws://127.0.0.1:${port}/grafana/api/live/ws`, { headers: { cookie: cookie! }, origin })]).toEqual([origin, 'status 403']);
+    }
+    expect(seen).toEqual([]);
+  });
+
+  it("upgrades a websocket from this platform's own Origin", async () => {
+    const { cookie } = await signIn(KEYS.alpha);
+    seen.length = 0;
+    expect(await openSocket(`${base.replace('http', 'ws')}/grafana/api/live/ws`, { headers: { cookie: cookie! }, origin: base })).toBe('echo:ping');
+    expect(seen[0]!.headers['x-webauth-user']).toBe('client-alpha');
+  });
+});
+
+describe('/grafana/* behind a load balancer (TRUST_PROXY=1)', () => {
+  let behind: App;
+  let at: string;
+  beforeAll(async () => {
+    behind = await buildTestApp(clients, { ...keys, grafanaUrl: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, limits: { trustProxy: true } });
+    at = await behind.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(() => behind?.close());
+  const viaBalancer = { 'x-forwarded-for': '198.51.100.7', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'platform.example' };
+
+  it("forwards the real client's address, host and protocol, as Fastify sees them through the balancer", async () => {
+    const { cookie } = await signIn(KEYS.alpha, '/', at);
+    seen.length = 0;
+    expect((await fetch(`${at}/grafana/api/user`, { headers: { ...viaBalancer, cookie: cookie! } })).status).toBe(200);
+    expectOnlyOurs(seen[0]!.headers, FETCH_DEFAULTS, { for: '198.51.100.7', host: 'platform.example', proto: 'https' });
+  });
+
+  it("takes the platform's own origin from the balancer's X-Forwarded-Proto and -Host for the websocket check", async () => {
+    const { cookie } = await signIn(KEYS.alpha, '/', at);
+    const url = `${at.replace('http', 'ws')}/grafana/api/live/ws`;
+    expect(await openSocket(url, { headers: { ...viaBalancer, cookie: cookie! }, origin: 'https://platform.example' })).toBe('echo:ping');
+    expect(await openSocket(url, { headers: { ...viaBalancer, cookie: cookie! }, origin: 'http://platform.example' })).toBe('status 403');
   });
 });
 

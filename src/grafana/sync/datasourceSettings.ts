@@ -11,6 +11,9 @@ const SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full'];
 export interface DatasourceSettings {
   /** host:port, as Grafana's PostgreSQL data source wants it. */
   url: string;
+  /** The same host and port apart, for connecting the way Grafana will (the role check). */
+  host: string;
+  port: number;
   user: string;
   database: string;
   sslmode: string;
@@ -47,6 +50,8 @@ export function parseDatasourceUrl(clientId: string, dbUrl: string): DatasourceS
   }
   return {
     url: `${parsed.hostname}:${parsed.port || '5432'}`,
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'), // IPv6 literals come bracketed
+    port: Number(parsed.port || '5432'),
     user: decodeURIComponent(parsed.username),
     database,
     sslmode,

@@ -2,7 +2,10 @@ import type { AppConfig } from '../../config/loadConfig.ts';
 import type { ClientConfig } from '../../config/clients.ts';
 import { clientGrafanaDbVariable } from '../../config/env.ts';
 import { buildClientDashboard, dashboardUid } from '../buildDashboard.ts';
+import { detectDashboardSource } from '../dashboardSource.ts';
+import type { ClientSource } from '../../tenants/clientSource.ts';
 import { parseDatasourceUrl } from './datasourceSettings.ts';
+import { judgeDatasourceRole } from '../datasourceRole.ts';
 import { grafanaLoginFor } from '../logins.ts';
 import { ensureClientUser, ensureViewerOnlyOf } from './ensureClientUser.ts';
 import { ensureDashboard } from './ensureDashboard.ts';
@@ -14,6 +17,8 @@ import { emptyReport, orgIdAdvice, record, type ClientReport, type SyncReport } 
 import { grafanaDatasourceUrl } from '../../config/clients.ts';
 
 export interface SyncOptions {
+  /** What the client's database has, for its dashboard (default: read it with the data source's role). */
+  describe?: (client: ClientConfig) => Promise<ClientSource>;
   log: (message: string) => void;
   fetch?: typeof fetch;
   /** Rewrite every data source with the password from its URL, even when nothing else changed. */
@@ -42,13 +47,17 @@ export async function syncGrafana(config: SyncConfig, options: SyncOptions): Pro
       await syncClient(api, config, client, { admin, report, clientReport, orgOwners, options });
     } catch (error) {
       if (error instanceof GrafanaSyncError) throw error; // unreachable or credentials gone: no point going on
-      const message = `client "${client.id}": ${(error as Error).message}`;
-      report.failures.push({ clientId: client.id, message });
-      options.log(`FAILED ${message}`);
+      fail(report, options, client.id, (error as Error).message);
     }
   }
   report.writes = api.writes;
   return report;
+}
+
+function fail(report: SyncReport, options: SyncOptions, clientId: string, reason: string): void {
+  const message = `client "${clientId}": ${reason}`;
+  report.failures.push({ clientId, message });
+  options.log(`FAILED ${message}`);
 }
 
 interface ClientContext {
@@ -91,17 +100,29 @@ async function syncClient(api: GrafanaClient, config: SyncConfig, client: Client
   const uid = config.grafana.datasourceUid;
   if (dbUrl) {
     const settings = await step('data source', async () => parseDatasourceUrl(client.id, dbUrl));
-    const result = await step('data source', () => ensureDatasource(api, orgId, uid, settings, options.rotateSecrets ?? false));
-    record(report, out, 'datasource', result.outcome);
-    if (result.warning) warn(result.warning);
-    else if (result.outcome !== 'unchanged') log(`data source ${uid} ${result.outcome}`);
+    // Viewers can run any SQL with the data source's role: only a read-only one is synced (unless overridden).
+    const role = await judgeDatasourceRole(client, settings, config.grafana.allowWritableDatasource);
+    if (role.outcome === 'unchecked') throw new Error(role.message); // the dashboard needs that database too
+    if (role.outcome === 'refused') {
+      // The client fails, but its org, dashboard and Viewer-only user are still kept right.
+      record(report, out, 'datasource', 'skipped');
+      fail(report, options, client.id, role.message);
+    } else {
+      if (role.outcome === 'accepted') warn(role.warning);
+      const result = await step('data source', () => ensureDatasource(api, orgId, uid, settings, options.rotateSecrets ?? false));
+      record(report, out, 'datasource', result.outcome);
+      if (result.warning) warn(result.warning);
+      else if (result.outcome !== 'unchanged') log(`data source ${uid} ${result.outcome}`);
+    }
   } else {
     record(report, out, 'datasource', 'skipped');
     warn(`no database URL for Grafana (set ${clientGrafanaDbVariable(client.id)} to a read-only role's URL); data source not synced`);
   }
 
   const dashboard = dashboardUid(client.id);
-  const saved = await step('dashboard', () => ensureDashboard(api, orgId, dashboard, buildClientDashboard(client, uid)));
+  // Fitted to what the database has now: a later sync after a schema change updates the dashboard.
+  const source = await step('dashboard', () => (options.describe ?? detectDashboardSource)(client));
+  const saved = await step('dashboard', () => ensureDashboard(api, orgId, dashboard, buildClientDashboard(client, uid, source)));
   record(report, out, 'dashboard', saved.outcome);
   if (saved.warning) warn(saved.warning);
   else if (saved.outcome !== 'unchanged') log(`dashboard ${dashboard} ${saved.outcome}`);

@@ -8,7 +8,7 @@ import { messagePage } from '../pages/html.ts';
 import { canSee, type Principal } from '../../access/principal.ts';
 import { readSession } from '../session.ts';
 import type { ApiContext } from '../context.ts';
-import { grafanaUpstreamHeaders } from '../grafanaHeaders.ts';
+import { grafanaUpstreamHeaders, isForeignOrigin, ownOrigin, type ProxiedBy } from '../grafanaHeaders.ts';
 
 const DASHBOARD_SLUG = 'user-events-analytics';
 
@@ -56,10 +56,15 @@ export const grafanaRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
     return;
   }
 
-  const loginOf = (request: FastifyRequest) => grafanaLoginOf(request.principal as Principal, ctx.grafana.operatorLogin);
-  // The websocket client sends only these headers (plus the handshake); the option exists at run time, not in the types.
+  const by = (request: FastifyRequest): ProxiedBy => ({
+    login: grafanaLoginOf(request.principal as Principal, ctx.grafana.operatorLogin),
+    ip: request.ip,
+    host: request.host,
+    protocol: request.protocol,
+  });
+  // The websocket client sends only these headers (plus its own handshake); the option exists at run time, not in the types.
   const wsClientOptions = {
-    rewriteRequestHeaders: (_headers: object, request: FastifyRequest) => grafanaUpstreamHeaders({ cookie: request.headers.cookie }, loginOf(request)),
+    rewriteRequestHeaders: (_headers: object, request: FastifyRequest) => grafanaUpstreamHeaders(request.headers, 'websocket', by(request)),
   };
   await app.register(httpProxy, {
     upstream: ctx.grafana.url,
@@ -71,9 +76,17 @@ export const grafanaRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
     preHandler: async (request, reply) => {
       const principal = sessionPrincipal(request, ctx);
       if (!principal) return signInFirst(request, reply);
+      // Grafana's own Origin check never sees the browser's Origin (it is not forwarded), so it is made here.
+      if (request.headers.upgrade?.toLowerCase() === 'websocket' && isForeignOrigin(request.headers.origin, request)) {
+        request.log.warn({ origin: request.headers.origin?.slice(0, 200), expected: ownOrigin(request) }, 'cross-origin Grafana websocket refused');
+        return reply.status(403).send({ error: { code: 'FORBIDDEN', message: "Websocket upgrades are only accepted from this platform's own pages" } });
+      }
       request.principal = principal;
     },
-    replyOptions: { rewriteRequestHeaders: (request, headers) => grafanaUpstreamHeaders(headers, loginOf(request as FastifyRequest)) },
+    replyOptions: {
+      // reply-from has already set host to Grafana's own.
+      rewriteRequestHeaders: (request, headers) => ({ ...grafanaUpstreamHeaders(headers, 'http', by(request as FastifyRequest)), host: headers.host }),
+    },
     wsClientOptions: wsClientOptions as ClientOptions,
   });
 };
