@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 90_000,
     pool: 'forks',
     maxWorkers: 2,
+    // Memory tests measure the heap after a full collection (RSS moves with the allocator, not with leaks).
+    execArgv: ['--expose-gc'],
   },
 });

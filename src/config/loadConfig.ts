@@ -3,6 +3,7 @@ import { readClientsFile, type ClientConfig } from './clients.ts';
 import { parseLimits, type LimitsConfig } from './limits.ts';
 import { parsePlatformConfig, type PlatformConfig } from './platform.ts';
 import { parseCache, type CacheConfig } from './cache.ts';
+import { parseAccess, type AccessConfig } from './access.ts';
 import { parseGrafanaConfig, readSessionSecret, type GrafanaConfig } from './grafana.ts';
 import { ConfigError, Problems, readApiKey, readBool, readInt, readString, type Env } from './env.ts';
 
@@ -40,6 +41,7 @@ export interface AppConfig {
   cache: CacheConfig;
   /** Signs browser session cookies. */
   sessionSecret: string;
+  access: AccessConfig;
 }
 
 export { ConfigError } from './env.ts';
@@ -57,7 +59,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!LOG_LEVELS.includes(logLevel)) problems.add('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
   const adminApiKey = readApiKey(env, 'ADMIN_API_KEY', problems);
-  if (production && !adminApiKey) problems.add('ADMIN_API_KEY', 'is required when NODE_ENV=production');
+  if (production && !adminApiKey && !readString(env, 'ADMIN_EMAIL')) {
+    problems.add('ADMIN_API_KEY', 'or ADMIN_EMAIL and ADMIN_PASSWORD is required when NODE_ENV=production');
+  }
 
   const demoFlag = readBool(env, 'DEMO', problems);
   const noDatabases = clients.every((client) => client.database === null);
@@ -85,6 +89,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     platform: parsePlatformConfig(env, problems),
     cache: parseCache(env, problems),
     sessionSecret: readSessionSecret(env, production, problems),
+    access: parseAccess(env, problems),
   };
   if (problems.list.length > 0) throw new ConfigError(problems.list);
   return config;

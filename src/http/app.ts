@@ -4,10 +4,10 @@ import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { authenticate } from './auth.ts';
+import { MISSING_CREDENTIALS, resolvePrincipal } from './auth.ts';
 import type { ApiContext } from './context.ts';
-import { installErrorHandlers } from './errors.ts';
-import { installSecurity } from './security.ts';
+import { ApiError, installErrorHandlers } from './errors.ts';
+import { assertSameOrigin, installSecurity, MAX_URL_LENGTH } from './security.ts';
 import cookie from '@fastify/cookie';
 import formBody from '@fastify/formbody';
 import { analyticsRoutes } from './routes/analytics.ts';
@@ -51,10 +51,23 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}) {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest('principal', null);
-  await installSecurity(app, ctx.limits, ctx.keys, ctx.production);
-  await app.register(cookie, { secret: ctx.session.secret });
-  await app.register(formBody);
+  app.decorateRequest('authError', null);
   installErrorHandlers(app);
+  app.addHook('onRequest', async (request) => {
+    if (request.url.length > MAX_URL_LENGTH) throw new ApiError(414, 'URI_TOO_LONG', `The URL may be at most ${MAX_URL_LENGTH} characters`);
+  });
+  await app.register(cookie, { secret: ctx.session.secret });
+  // Who is asking, before the rate limiter (which buckets by it); a wrong credential is kept to answer after it,
+  // so floods of bad keys get 429s per IP rather than a database look-up each.
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.anonymous || request.url.startsWith('/docs')) return;
+    const { principal, error } = await resolvePrincipal(request, ctx.access);
+    request.principal = error ? null : principal;
+    request.authError = error;
+    if (error && request.routeOptions.config.public) request.principal = principal; // pages and Grafana: the session only
+  });
+  await installSecurity(app, ctx.limits, ctx.production);
+  await app.register(formBody);
 
   await app.register(swagger, {
     openapi: {
@@ -65,16 +78,15 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}) {
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
-  // preParsing: after the rate limiter's per-route onRequest hook (so floods of bad keys get 429s), before any body
-  // is read or validated.
+  // preParsing: after the rate limiter, before any body is read or validated.
   app.addHook('preParsing', async (request, reply) => {
-    if (request.routeOptions.config.public || request.url.startsWith('/docs')) return;
-    try {
-      request.principal = authenticate(request, ctx.keys);
-    } catch (error) {
+    const { config } = request.routeOptions;
+    if (config.anonymous || request.url.startsWith('/docs')) return;
+    if (!config.public && (request.authError || !request.principal)) {
       reply.header('WWW-Authenticate', 'Bearer');
-      throw error;
+      throw request.authError ?? MISSING_CREDENTIALS();
     }
+    assertSameOrigin(request, ctx.publicHost);
   });
 
   await app.register(systemRoutes, { ctx });

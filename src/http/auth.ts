@@ -1,27 +1,29 @@
 import type { FastifyRequest } from 'fastify';
-import type { KeyRing } from '../access/apiKeys.ts';
+import type { Access } from '../access/access.ts';
 import type { Principal } from '../access/principal.ts';
 import { ApiError } from './errors.ts';
-import { readSession } from './session.ts';
+import { sessionToken } from './session.ts';
 
 /**
- * The request's principal: `Authorization: Bearer <key>` (a wrong key is a 401 even with a session), else the signed
- * session cookie set at sign-in, else null. With no key configured at all the platform is open (start-up warns).
+ * The request's principal: `Authorization: Bearer <credential>`, else the session cookie, else the open platform's
+ * demo admin, else null. A wrong Authorization header is an `error` (the API answers 401 even with a session); routes
+ * that only want the browser session (pages, Grafana) ignore it, and the header goes nowhere.
  */
-export function principalOf(request: FastifyRequest, keys: KeyRing): Principal | null {
-  if (keys.isOpen()) return { role: 'operator' };
+export async function resolvePrincipal(request: FastifyRequest, access: Access): Promise<{ principal: Principal | null; error: Error | null }> {
   const header = request.headers.authorization;
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const principal = match ? keys.principalFor(match[1]!) : null;
-    if (!principal) throw new ApiError(401, 'UNAUTHORIZED', 'Invalid API key');
-    return principal;
+    const principal = match ? await access.bearer(match[1]!) : null;
+    if (principal) return { principal, error: null };
+    return { principal: await sessionOrOpen(request, access), error: new ApiError(401, 'UNAUTHORIZED', 'Invalid API key or token') };
   }
-  return readSession(request, keys);
+  return { principal: await sessionOrOpen(request, access), error: null };
 }
 
-export function authenticate(request: FastifyRequest, keys: KeyRing): Principal {
-  const principal = principalOf(request, keys);
-  if (!principal) throw new ApiError(401, 'UNAUTHORIZED', 'Missing API key (Authorization: Bearer <key>) or session');
-  return principal;
+async function sessionOrOpen(request: FastifyRequest, access: Access): Promise<Principal | null> {
+  const token = sessionToken(request);
+  const session = token ? await access.session(token) : null;
+  return session ?? access.openPrincipal();
 }
+
+export const MISSING_CREDENTIALS = () => new ApiError(401, 'UNAUTHORIZED', 'Missing API key or token (Authorization: Bearer …) or session');

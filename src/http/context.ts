@@ -3,7 +3,7 @@ import type { ClientDatabases } from '../tenants/clientDatabases.ts';
 import type { LimitsConfig } from '../config/limits.ts';
 import type { ResultCache } from '../cache/resultCache.ts';
 import type { RollupReader } from '../rollups/rollupReader.ts';
-import type { KeyRing } from '../access/apiKeys.ts';
+import type { Access } from '../access/access.ts';
 import type { Principal } from '../access/principal.ts';
 
 /** Everything the routes need, built at start-up and passed in (no module reads the environment). */
@@ -11,7 +11,8 @@ export interface ApiContext {
   /** The clients as they are now (the registry changes at runtime). */
   clients: ClientLookup;
   databases: ClientDatabases;
-  keys: KeyRing;
+  /** Who is asking: keys, sessions, the open platform. */
+  access: Access;
   /** Every client is served from generated demo data. */
   demo: boolean;
   now: () => Date;
@@ -22,6 +23,10 @@ export interface ApiContext {
   cache: ResultCache | null;
   /** Pre-aggregated counts in the platform database; null when rollups are off (every answer is raw SQL). */
   rollups?: RollupReader | null;
+  /** Single sign-on, when configured: the sign-in page offers it. */
+  sso: { label: string; href: string } | null;
+  /** `PUBLIC_URL`'s host: state-changing browser requests from it count as same-site. */
+  publicHost: string | null;
   /** Production: Secure cookies and HSTS. */
   production: boolean;
   /** Grafana behind `/grafana/`: its address, and the Grafana login operators are proxied as. */
@@ -31,9 +36,13 @@ export interface ApiContext {
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** The credential presented was wrong (answered after the rate limiter). */
+    authError: Error | null;
   }
   interface FastifyContextConfig {
-    /** Route needs no credentials (health, docs). */
+    /** Route needs no credentials (health, docs, sign-in); its handler may still read `request.principal`. */
     public?: boolean;
+    /** A public route that never looks at who is asking (health, assets): no session look-up for it. */
+    anonymous?: boolean;
   }
 }

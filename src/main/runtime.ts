@@ -12,14 +12,17 @@ import { ClientRegistry, databaseMoved, type RegistryChange } from '../tenants/c
 import { watchRegistryFile, type RegistryFileWatcher } from '../tenants/registryFile.ts';
 import { startDemoDatabase, type DemoDatabase } from './demo.ts';
 import { followGrafana } from './grafanaFollower.ts';
+import { startAccess } from './access.ts';
+import type { Access } from '../access/access.ts';
 
 /** Everything a platform process runs besides HTTP; the API and the tests build it the same way. */
 export interface Runtime {
   registry: ClientRegistry;
   databases: ClientDatabases;
   keys: KeyRing;
+  access: Access;
   cache: ResultCache | null;
-  platform: PlatformDatabase | null;
+  platform: PlatformDatabase;
   rollups: { reader: RollupReader; refresher: RollupRefresher } | null;
   /** Reads `CLIENTS_FILE` again (SIGHUP); null when the file is not watched. */
   registryFile: RegistryFileWatcher | null;
@@ -31,8 +34,8 @@ export interface Runtime {
 export interface RuntimeOptions {
   /** Watch `CLIENTS_FILE` for changes (the server does; most tests set clients in code). */
   watchRegistryFile?: boolean;
-  /** An open platform database to use instead of opening `PLATFORM_DB_URL`; null: none (tests without rollups). */
-  platform?: PlatformDatabase | null;
+  /** An open platform database to use instead of opening `PLATFORM_DB_URL` (tests hand in their own). */
+  platform?: PlatformDatabase;
   /** A result cache to use instead of the configured one (tests share one between two apps). */
   cache?: ResultCache | null;
 }
@@ -51,20 +54,18 @@ export async function startRuntime(config: AppConfig, log: Logger, options: Runt
   const db = demo ? { ...config.db, serverCapacities: new Map([demo.server]) } : config.db;
   const databases = new ClientDatabases(registry, db, log);
   const keys = KeyRing.following(config.adminApiKey, registry);
-  if (keys.isOpen()) log.warn('No ADMIN_API_KEY or <CLIENT>_API_KEY is set: the API is OPEN to anyone who can reach it');
   const cache = options.cache !== undefined ? options.cache : createResultCache(config.cache, log);
 
-  const platform = options.platform !== undefined
-    ? options.platform
-    : await openPlatformDatabase({ ...config.platform, url: config.platform.dbUrl, log });
-  if (platform?.embedded) log.warn('No PLATFORM_DB_URL: the platform database is embedded and starts empty every time (rollups are rebuilt)');
-  const rollups = platform && config.platform.rollups ? startRollups(config, registry, databases, platform, log) : null;
+  const platform = options.platform ?? await openPlatformDatabase({ ...config.platform, url: config.platform.dbUrl, log });
+  if (platform.embedded) log.warn('No PLATFORM_DB_URL: the platform database is embedded and starts empty every time (accounts and rollups too)');
+  const rollups = config.platform.rollups ? startRollups(config, registry, databases, platform, log) : null;
+  const access = await startAccess(config, platform, keys, log);
 
   // A client that moved or left: its cached answers and its rollups no longer describe it.
   registry.subscribe(async (change: RegistryChange) => {
     const stale = [...change.removed, ...change.changed.filter((c) => databaseMoved(c.before, c.after)).map((c) => c.after)];
     for (const client of stale) await cache?.dropClient(client.id);
-    if (platform) for (const client of change.removed) await forgetRollups(platform.pool, client.id);
+    for (const client of change.removed) await forgetRollups(platform.pool, client.id);
     if (rollups && (change.added.length > 0 || stale.length > 0)) void rollups.refresher.refreshAll();
   });
   const grafana = followGrafana(config, registry, log);
@@ -74,11 +75,11 @@ export async function startRuntime(config: AppConfig, log: Logger, options: Runt
     : null;
 
   return {
-    registry, databases, keys, cache, platform, rollups, registryFile, demo,
+    registry, databases, keys, access, cache, platform, rollups, registryFile, demo,
     context: (now = () => new Date()) => ({
       clients: registry,
       databases,
-      keys,
+      access,
       demo: config.demo,
       now,
       session: { secret: config.sessionSecret, secureCookies: config.production },
@@ -86,6 +87,8 @@ export async function startRuntime(config: AppConfig, log: Logger, options: Runt
       cache,
       rollups: rollups?.reader ?? null,
       production: config.production,
+      publicHost: config.access.publicUrl ? new URL(config.access.publicUrl).host : null,
+      sso: null,
       grafana: { url: config.grafana.url, operatorLogin: config.grafana.adminUser },
     }),
     async close() {
@@ -94,7 +97,7 @@ export async function startRuntime(config: AppConfig, log: Logger, options: Runt
       await rollups?.refresher.stop();
       await databases.close();
       await cache?.close();
-      if (options.platform === undefined) await platform?.close();
+      if (options.platform === undefined) await platform.close();
       await demo?.stop();
     },
   };

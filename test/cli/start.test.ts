@@ -84,7 +84,7 @@ describe('start-up with a bad configuration', () => {
       timeout: 30_000,
     });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('ADMIN_API_KEY: is required when NODE_ENV=production');
+    expect(result.stderr).toContain('ADMIN_API_KEY: or ADMIN_EMAIL and ADMIN_PASSWORD is required when NODE_ENV=production');
     expect(result.stderr).toContain('PORT: must be an integer');
   });
 });

@@ -67,7 +67,7 @@ describe('loadConfig', () => {
       'clients.Bad_Id: client id must match [a-z0-9-]+',
       'PORT: must be an integer between 0 and 65535',
       'DB_POOL_MAX: must be an integer between 1 and 100',
-      'ADMIN_API_KEY: is required when NODE_ENV=production',
+      'ADMIN_API_KEY: or ADMIN_EMAIL and ADMIN_PASSWORD is required when NODE_ENV=production',
     ]));
     expect(problems.some((p) => p.startsWith('clients.other.name'))).toBe(true);
     expect(problems.some((p) => p.startsWith('clients.other') && p.includes('additional'))).toBe(true);

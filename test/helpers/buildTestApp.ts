@@ -6,6 +6,7 @@ import { loadConfig, type AppConfig, type DbSettings } from '../../src/config/lo
 import type { LimitsConfig } from '../../src/config/limits.ts';
 import type { PlatformDatabase } from '../../src/platform/platformDatabase.ts';
 import { startRuntime, type Runtime } from '../../src/main/runtime.ts';
+import { asPlatformDatabase, createTestDatabase } from './testDatabase.ts';
 
 export const KEYS = {
   admin: 'admin-key-0123456789abcdef',
@@ -38,8 +39,8 @@ export interface TestAppOptions {
   db?: Partial<DbSettings>;
   limits?: Partial<LimitsConfig>;
   cache?: ResultCache | null;
-  /** A platform database (rollups read from it when given); none by default. */
-  platform?: PlatformDatabase | null;
+  /** A platform database whose rollups answer counts; by default a fresh one of the app's own (accounts, no rollups). */
+  platform?: PlatformDatabase;
   /** The rollup refresher's interval (default 0: refresh only when the test asks). */
   rollupRefreshSeconds?: number;
   /** Collects every log line the app writes (they still go to the scanned capture file too). */
@@ -76,9 +77,14 @@ export function runtimeOf(app: object): Runtime {
  */
 export async function buildTestApp(clients: ClientConfig[], options: TestAppOptions = {}) {
   const log = capturedLogger(options.logLines);
-  const runtime = await startRuntime(testConfig(clients, options), log, { platform: options.platform ?? null, cache: options.cache ?? null });
+  const own = options.platform ? null : await createTestDatabase('platform');
+  const platform = options.platform ?? await asPlatformDatabase(own!);
+  const runtime = await startRuntime(testConfig(clients, options), log, { platform, cache: options.cache ?? null });
   const app = await buildApp(runtime.context(() => new Date('2024-04-08T02:00:00Z')), { loggerInstance: log });
-  app.addHook('onClose', () => runtime.close());
+  app.addHook('onClose', async () => {
+    await runtime.close();
+    await own?.drop();
+  });
   runtimes.set(app, runtime);
   return app;
 }

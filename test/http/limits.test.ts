@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, buildTestApp, KEYS, testClient } from '../helpers/buildTestApp.ts';
+import { SAME_ORIGIN } from '../helpers/sessionCookies.ts';
 
 type App = Awaited<ReturnType<typeof buildTestApp>>;
 let app: App;
@@ -43,7 +44,7 @@ describe('rate limits', () => {
   it('throttles sign-in attempts per IP', async () => {
     const attempt = (remoteAddress: string) => app.inject({
       method: 'POST', url: '/login', remoteAddress,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'key=wrong-key-0123456789&next=/',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...SAME_ORIGIN }, payload: 'key=wrong-key-0123456789&next=/',
     });
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await attempt('10.0.0.5')).statusCode);
@@ -62,7 +63,7 @@ describe('request limits and headers', () => {
   it('refuses a body over 64 KiB with 413 in the error shape', async () => {
     const res = await app.inject({
       method: 'POST', url: '/login', remoteAddress: '10.0.1.2',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `key=${'k'.repeat(70_000)}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...SAME_ORIGIN }, payload: `key=${'k'.repeat(70_000)}`,
     });
     expect(res.statusCode).toBe(413);
     expect(res.json().error).toMatchObject({ code: expect.any(String), message: expect.any(String) });

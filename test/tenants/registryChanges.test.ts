@@ -11,6 +11,7 @@ import { createManyClients, sessionsOf } from '../helpers/manyClients.ts';
 import { connectClient } from '../../src/db/pool.ts';
 import { readClientsFile } from '../../src/config/clients.ts';
 import { Problems } from '../../src/config/env.ts';
+import { asPlatformDatabase, createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
 
 /**
  * The registry file changes while clients are under load: a client is added, one moves to another database, one is
@@ -22,6 +23,7 @@ let file: string;
 let runtime: Runtime;
 let app: Awaited<ReturnType<typeof buildApp>>;
 let urls: string[];
+let platformDb: TestDatabase;
 
 type Entry = { id: string; name: string; dbUrl: string; timezone: string };
 const entry = (id: string, url: string): Entry => ({ id, name: `Client ${id}`, dbUrl: url, timezone: 'UTC' });
@@ -35,12 +37,14 @@ beforeAll(async () => {
   file = join(dir, 'clients.json');
   writeRegistry([entry('alpha', urls[0]!), entry('beta', urls[1]!), entry('gone', urls[2]!)]);
   const config = { ...testConfig(readClientsFile(file, {}, new Problems()), { admin: KEYS.admin }), clientsFile: file };
-  runtime = await startRuntime(config, capturedLogger(), { watchRegistryFile: true, platform: null });
+  platformDb = await createTestDatabase('registry_platform');
+  runtime = await startRuntime(config, capturedLogger(), { watchRegistryFile: true, platform: await asPlatformDatabase(platformDb) });
   app = await buildApp(runtime.context(() => new Date('2024-04-08T02:00:00Z')));
 }, 120_000);
 afterAll(async () => {
   await app?.close();
   await runtime?.close();
+  await platformDb?.drop();
   server?.destroy();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { buildTestApp, KEYS, testClient } from '../helpers/buildTestApp.ts';
 import { readWebAssets } from '../../src/http/pages/assets.ts';
-import { errorsOf, launchBrowser, openPage, settled, signIn } from './support/browser.ts';
+import { errorsOf, launchBrowser, openPage, settled, signIn, submitKey } from './support/browser.ts';
 import { ensureWebBuild } from './support/webBuild.ts';
 import { startWorld, type World } from './support/world.ts';
 
@@ -82,8 +82,7 @@ describe('access', () => {
     // The script and styles hold no data: they load for anyone (the login page could use them too).
     const assets = readWebAssets()!;
     for (const path of [assets.script, ...assets.styles]) expect((await fetch(`${world.base}${path}`)).status).toBe(200);
-    await page.getByLabel('API key').fill(KEYS.alpha);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitKey(page, KEYS.alpha);
     await page.waitForURL(`${world.base}/alpha/dashboard?from=2024-04-07&to=2024-04-08`);
     await settled(page);
     expect(await page.inputValue('#range-from')).toBe('2024-04-07');

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { KEYS } from '../helpers/buildTestApp.ts';
-import { errorsOf, launchBrowser, openPage, settled } from './support/browser.ts';
+import { errorsOf, launchBrowser, openPage, settled, submitKey } from './support/browser.ts';
 import { ensureWebBuild } from './support/webBuild.ts';
 import { startWorld, type World } from './support/world.ts';
 
@@ -30,8 +30,7 @@ describe('the built-in dashboard', () => {
   it('signs in, lists the clients and opens one in its time zone', async () => {
     await page.goto(`${world.base}/`);
     expect(new URL(page.url()).pathname).toBe('/login');
-    await page.getByLabel('API key').fill(KEYS.admin);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitKey(page, KEYS.admin);
     await page.getByRole('link', { name: 'Client alpha' }).click();
     await page.waitForURL(`${world.base}/alpha/dashboard`);
     await settled(page);

@@ -16,6 +16,9 @@ export function page(title: string, body: string): string {
   main { background: #fff; padding: 2rem; border-radius: 12px; box-shadow: 0 1px 4px #0002; width: min(26rem, 92vw); }
   h1 { font-size: 1.4rem; margin: 0 0 1rem; }
   label { display: block; font-weight: 600; margin-bottom: .25rem; }
+  label + input, input + label { margin-top: .5rem; }
+  details { margin-top: 1rem; }
+  .button { display: inline-block; padding: .6rem 1.2rem; color: #fff; background: #1f6feb; border-radius: 6px; text-decoration: none; font-weight: 600; }
   input { width: 100%; box-sizing: border-box; padding: .6rem; font: inherit; border: 1px solid #8c959f; border-radius: 6px; }
   button { margin-top: 1rem; padding: .6rem 1.2rem; font: inherit; font-weight: 600; color: #fff; background: #1f6feb; border: 0; border-radius: 6px; cursor: pointer; }
   button:focus-visible, input:focus-visible { outline: 3px solid #0969da; outline-offset: 2px; }
@@ -31,16 +34,37 @@ export function page(title: string, body: string): string {
 </html>`;
 }
 
-export function loginPage(next: string, error?: string): string {
+export interface LoginOptions {
+  error?: string;
+  /** Single sign-on is configured: offer it first. */
+  sso?: { label: string; href: string } | null;
+}
+
+/** Sign-in: email and password; an API key still works (the legacy way), behind its own small form. */
+export function loginPage(next: string, options: LoginOptions = {}): string {
+  const hidden = `<input type="hidden" name="next" value="${escapeHtml(next)}">`;
+  const sso = options.sso
+    ? `<p><a class="button" href="${escapeHtml(options.sso.href)}?next=${encodeURIComponent(next)}">${escapeHtml(options.sso.label)}</a></p><p class="note">or with your email and password:</p>`
+    : '';
   return page('Sign in', `<h1>Sign in</h1>
-${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
-<form method="post" action="/login">
-  <input type="hidden" name="next" value="${escapeHtml(next)}">
-  <label for="key">API key</label>
-  <input id="key" name="key" type="password" autocomplete="current-password" required autofocus>
+${options.error ? `<p class="error" role="alert">${escapeHtml(options.error)}</p>` : ''}
+${sso}<form method="post" action="/login">
+  ${hidden}
+  <label for="email">Email</label>
+  <input id="email" name="email" type="email" autocomplete="username" required autofocus>
+  <label for="password">Password</label>
+  <input id="password" name="password" type="password" autocomplete="current-password" required>
   <button type="submit">Sign in</button>
 </form>
-<p>Use your client key to see your own data, or the operator key to see every client.</p>`);
+<p><a href="/password-reset">Forgot your password?</a></p>
+<details><summary>Sign in with an API key</summary>
+<form method="post" action="/login">
+  ${hidden}
+  <label for="key">API key</label>
+  <input id="key" name="key" type="password" autocomplete="off" required>
+  <button type="submit">Sign in with the key</button>
+</form>
+</details>`);
 }
 
 export function messagePage(title: string, message: string): string {

@@ -6,7 +6,6 @@ import { dashboardUid } from '../../grafana/buildDashboard.ts';
 import { grafanaLoginOf } from '../../grafana/logins.ts';
 import { messagePage } from '../pages/html.ts';
 import { canSee, type Principal } from '../../access/principal.ts';
-import { readSession } from '../session.ts';
 import type { ApiContext } from '../context.ts';
 import { grafanaUpstreamHeaders, isForeignOrigin, ownOrigin, type ProxiedBy } from '../grafanaHeaders.ts';
 
@@ -17,11 +16,11 @@ function htmlPage(reply: FastifyReply, status: number, title: string, message: s
 }
 
 /**
- * Grafana is reached with the browser session only: any Authorization header is the client's to lose (it is
- * stripped before Grafana). An open platform (no keys) has no sessions, so Grafana stays closed.
+ * Grafana is reached with a browser session only: any Authorization header is the client's to lose (it is stripped
+ * before Grafana), and the open platform's demo admin has no session, so Grafana stays closed to it.
  */
-function sessionPrincipal(request: FastifyRequest, ctx: ApiContext): Principal | null {
-  return ctx.keys.isOpen() ? null : readSession(request, ctx.keys);
+function sessionPrincipal(request: FastifyRequest): Principal | null {
+  return request.principal?.via === 'session' ? request.principal : null;
 }
 
 /** Browsers without a session go to sign-in and come back; other callers get a 401. */
@@ -38,7 +37,7 @@ export const grafanaRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
 
   app.get<{ Params: { clientId: string } }>('/:clientId/grafana', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
     if (!ctx.grafana.url) return htmlPage(reply, 503, 'Grafana unavailable', unavailable);
-    const principal = sessionPrincipal(request, ctx);
+    const principal = sessionPrincipal(request);
     if (!principal) return signInFirst(request, reply);
     const client = ctx.clients.get(request.params.clientId);
     if (!client || !canSee(principal, client.id)) return htmlPage(reply, 404, 'Not found', 'There is no such client.');
@@ -74,7 +73,7 @@ export const grafanaRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
     // Grafana's own UI sends many requests per page: a larger budget than the API's, still bounded.
     config: { public: true, rateLimit: { max: ctx.limits.requestsPerMinute * 10, timeWindow: '1 minute' } },
     preHandler: async (request, reply) => {
-      const principal = sessionPrincipal(request, ctx);
+      const principal = sessionPrincipal(request);
       if (!principal) return signInFirst(request, reply);
       // Grafana's own Origin check never sees the browser's Origin (it is not forwarded), so it is made here.
       if (request.headers.upgrade?.toLowerCase() === 'websocket' && isForeignOrigin(request.headers.origin, request)) {

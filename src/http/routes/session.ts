@@ -1,43 +1,93 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { loginPage } from '../pages/html.ts';
 import type { ApiContext } from '../context.ts';
-import { endSession, startSession } from '../session.ts';
+import { ApiError } from '../errors.ts';
+import { safeNext } from '../next.ts';
+import { clearSessionCookie, sessionToken, setSessionCookie } from '../session.ts';
+import type { SessionOwner } from '../../access/sessions.ts';
+import { ErrorBody } from '../schemas/common.ts';
+import { MeBody, meOf } from '../schemas/me.ts';
 
-/** Only same-site paths: `//evil.example` or `/\evil` would send the browser elsewhere after sign-in. */
-export function safeNext(next: string | undefined): string {
-  return next && /^\/(?![/\\])/.test(next) ? next : '/';
-}
+const WRONG = 'That email and password do not match an account.';
 
-/** Browser sign-in: a client key signs in as that client, the admin key as operator. */
+/** Browser sign-in (a form, or JSON): email and password, or a legacy API key; sign-out ends the session everywhere. */
 export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   const html = { 200: Type.String(), 401: Type.String() };
+  const throttled = { max: ctx.limits.loginAttemptsPerMinute, timeWindow: '1 minute', keyGenerator: (request: { ip: string }) => `login:${request.ip}` };
+  const Credentials = {
+    email: Type.Optional(Type.String({ maxLength: 320 })),
+    password: Type.Optional(Type.String({ maxLength: 1024 })),
+    key: Type.Optional(Type.String({ maxLength: 512 })),
+  };
+
+  /** Who the credentials belong to, as a session owner; null when they are wrong. */
+  const ownerOf = async (body: { email?: string; password?: string; key?: string }): Promise<SessionOwner | null> => {
+    if (body.key !== undefined) {
+      const fingerprint = ctx.access.keys.fingerprintOf(body.key.trim());
+      return fingerprint ? { keyFingerprint: fingerprint } : null;
+    }
+    if (!body.email || !body.password) throw new ApiError(400, 'INVALID_PARAMETER', 'email: and password are required (or key)');
+    const user = await ctx.access.checkPassword(body.email, body.password);
+    return user ? { userId: user.id } : null;
+  };
+
+  const start = async (reply: FastifyReply, owner: SessionOwner) => {
+    const { token, expiresAt } = await ctx.access.startSession(owner);
+    setSessionCookie(reply, token, expiresAt, ctx.session.secureCookies);
+    return token;
+  };
 
   app.get('/login', {
     config: { public: true },
     schema: { hide: true, querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })) }) },
-  }, async (request, reply) => reply.type('text/html; charset=utf-8').send(loginPage(safeNext(request.query.next))));
+  }, async (request, reply) => reply.type('text/html; charset=utf-8').send(loginPage(safeNext(request.query.next), { sso: ctx.sso })));
 
   app.post('/login', {
-    // Key guessing: a few attempts a minute per IP, whatever else the caller sends.
-    config: { public: true, rateLimit: { max: ctx.limits.loginAttemptsPerMinute, timeWindow: '1 minute', keyGenerator: (request) => `login:${request.ip}` } },
-    schema: {
-      hide: true,
-      body: Type.Object({ key: Type.String({ maxLength: 512 }), next: Type.Optional(Type.String({ maxLength: 2000 })) }),
-      response: html,
-    },
+    // Guessing: a few attempts a minute per IP, whatever else the caller sends.
+    config: { public: true, rateLimit: throttled },
+    schema: { hide: true, body: Type.Object({ ...Credentials, next: Type.Optional(Type.String({ maxLength: 2000 })) }), response: html },
   }, async (request, reply) => {
     const next = safeNext(request.body.next);
-    const principal = ctx.keys.principalFor(request.body.key.trim());
-    if (!principal) {
-      return reply.status(401).type('text/html; charset=utf-8').send(loginPage(next, 'That key is not valid.'));
-    }
-    startSession(reply, principal, ctx.keys, ctx.session.secureCookies);
+    const owner = await ownerOf(request.body);
+    if (!owner) return reply.status(401).type('text/html; charset=utf-8').send(loginPage(next, { error: request.body.key !== undefined ? 'That key is not valid.' : WRONG, sso: ctx.sso }));
+    await start(reply, owner);
     return reply.redirect(next, 303);
   });
 
-  app.post('/logout', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
-    endSession(reply);
+  app.post('/logout', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
+    const token = sessionToken(request);
+    if (token) await ctx.access.endSession(token);
+    clearSessionCookie(reply);
     return reply.redirect('/login', 303);
   });
+
+  app.post('/api/session', {
+    config: { public: true, rateLimit: throttled },
+    schema: {
+      tags: ['access'], summary: 'Sign in (sets the session cookie)', security: [],
+      body: Type.Object(Credentials), response: { 200: MeBody, 400: ErrorBody, 401: ErrorBody },
+    },
+  }, async (request, reply) => {
+    const owner = await ownerOf(request.body);
+    if (!owner) throw new ApiError(401, 'UNAUTHORIZED', request.body.key !== undefined ? 'That key is not valid' : WRONG);
+    const token = await start(reply, owner);
+    const principal = await ctx.access.session(token);
+    return meOf(principal!, ctx);
+  });
+
+  app.delete('/api/session', {
+    config: { public: true },
+    schema: { tags: ['access'], summary: 'Sign out: ends this session on every replica', response: { 204: Type.Null() } },
+  }, async (request, reply) => {
+    const token = sessionToken(request);
+    if (token) await ctx.access.endSession(token);
+    clearSessionCookie(reply);
+    return reply.status(204).send(null);
+  });
+
+  app.get('/api/me', {
+    schema: { tags: ['access'], summary: 'Who is asking: role, and the clients they may see', response: { 200: MeBody, 401: ErrorBody } },
+  }, async (request) => meOf(request.principal!, ctx));
 };

@@ -7,7 +7,7 @@ import { ClientSummary, ErrorBody } from '../schemas.ts';
 /** Health, the caller's client list and the OpenAPI document. */
 export const systemRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   app.get('/health', {
-    config: { public: true, rateLimit: false }, // load balancers ask often
+    config: { public: true, anonymous: true, rateLimit: false }, // load balancers ask often
     schema: { tags: ['system'], summary: 'Liveness (no client details)', security: [], response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
   }, async () => ({ status: 'ok' as const }));
 
@@ -30,5 +30,5 @@ export const systemRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asyn
     }));
   });
 
-  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { public: true, anonymous: true }, schema: { hide: true } }, async () => app.swagger());
 };

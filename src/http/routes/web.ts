@@ -7,7 +7,6 @@ import { dashboardPage } from '../pages/dashboardPage.ts';
 import { clientListPage, messagePage } from '../pages/html.ts';
 import { canSee, type Principal } from '../../access/principal.ts';
 import type { ApiContext } from '../context.ts';
-import { readSession } from '../session.ts';
 
 const HTML = 'text/html; charset=utf-8';
 
@@ -32,15 +31,15 @@ export const webRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { 
   const assets = readWebAssets();
   if (!assets) app.log.warn('The dashboard front-end is not built (dist/web): run `npm run build`');
 
-  /** Browsers sign in with a session; an open platform (no keys) lets everyone in as operator. */
+  /** Browsers sign in with a session; the open platform lets everyone in as its demo admin. */
   const browserPrincipal = (request: FastifyRequest): Principal | null =>
-    ctx.keys.isOpen() ? { role: 'operator' } : readSession(request, ctx.keys);
+    request.principal?.via === 'bearer' ? null : request.principal;
 
   app.get('/', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
     const principal = browserPrincipal(request);
     if (!principal) return reply.redirect('/login', 302);
     const visible = ctx.clients.list().filter((client) => canSee(principal, client.id));
-    return reply.type(HTML).send(clientListPage(visible, { grafana: ctx.grafana.url !== null, signedIn: !ctx.keys.isOpen(), demo: ctx.demo }));
+    return reply.type(HTML).send(clientListPage(visible, { grafana: ctx.grafana.url !== null, signedIn: principal.via === 'session', demo: ctx.demo }));
   });
 
   app.get<{ Params: { clientId: string } }>('/:clientId/dashboard', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
@@ -55,7 +54,7 @@ export const webRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { 
       client: { id: client.id, name: client.name, domain: client.domain, timezone: client.timezone, branding: client.branding },
       defaultRange: { from: days[0]!, to: days[days.length - 1]! },
       demo: ctx.demo,
-      signedIn: !ctx.keys.isOpen(),
+      signedIn: principal.via === 'session',
     };
     return reply
       .header('cache-control', 'no-store')
@@ -69,7 +68,7 @@ export const webRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { 
   await app.register(async (scope) => {
     // Hashed bundles hold code only, no data: public, and cached for good (a new build has new names).
     scope.addHook('onRoute', (route) => {
-      route.config = { ...route.config, public: true };
+      route.config = { ...route.config, public: true, anonymous: true };
     });
     await scope.register(fastifyStatic, { root: `${WEB_BUILD_DIR}assets`, prefix: '/assets/', preCompressed: true, immutable: true, maxAge: '365d', index: false });
   });

@@ -32,11 +32,26 @@ export async function openPage(browser: Browser, viewport = DESKTOP): Promise<Pa
 /** Uncaught script errors on the page so far (tests expect none). */
 export const errorsOf = (page: Page) => scriptErrors.get(page) ?? [];
 
-/** Signs in through the real form and follows the redirect to `next`. */
+/** Fills and sends the sign-in page's API key form (the legacy way), on whatever page the browser is. */
+export async function submitKey(page: Page, key: string): Promise<void> {
+  await page.getByText('Sign in with an API key').click();
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in with the key' }).click();
+}
+
+/** Signs in with an API key through the real form and follows the redirect to `next`. */
 export async function signIn(page: Page, base: string, key: string, next = '/'): Promise<void> {
   await page.goto(`${base}/login?next=${encodeURIComponent(next)}`);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitKey(page, key);
+  await page.waitForURL((url) => url.pathname === next.split('?')[0]);
+}
+
+/** Signs in with an email and password through the real form and follows the redirect to `next`. */
+export async function signInAs(page: Page, base: string, email: string, password: string, next = '/'): Promise<void> {
+  await page.goto(`${base}/login?next=${encodeURIComponent(next)}`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL((url) => url.pathname === next.split('?')[0]);
 }
 

@@ -1,0 +1,34 @@
+import { Type, type Static } from 'typebox';
+import { visibleOf, type Principal } from '../../access/principal.ts';
+import type { ClientLookup } from '../../tenants/clientRegistry.ts';
+import { Nullable } from './common.ts';
+
+export const RoleSchema = Type.Union([Type.Literal('admin'), Type.Literal('operator'), Type.Literal('member')]);
+export const ClientRoleSchema = Type.Union([Type.Literal('viewer'), Type.Literal('editor')]);
+
+/** `GET /api/me`: who is asking, and what they may see (never a credential). */
+export const MeBody = Type.Object({
+  kind: Type.Union([Type.Literal('user'), Type.Literal('token'), Type.Literal('key'), Type.Literal('open')]),
+  label: Type.String({ description: 'the email, token name or key variable' }),
+  userId: Nullable(Type.String()),
+  role: RoleSchema,
+  allClients: Type.Boolean(),
+  clients: Type.Array(Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    role: Type.Union([Type.Literal('viewer'), Type.Literal('editor'), Type.Literal('all')]),
+  })),
+});
+
+export function meOf(principal: Principal, ctx: { clients: ClientLookup }): Static<typeof MeBody> {
+  return {
+    kind: principal.actor.kind,
+    label: principal.actor.label,
+    userId: principal.userId,
+    role: principal.role,
+    allClients: principal.clients === 'all',
+    clients: visibleOf(principal, ctx.clients.list()).map((c) => ({
+      id: c.id, name: c.name, role: principal.clients === 'all' ? 'all' as const : principal.clients.get(c.id)!,
+    })),
+  };
+}
