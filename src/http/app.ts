@@ -15,6 +15,8 @@ import { conversationRoutes } from './routes/conversations.ts';
 import { conversionRoutes } from './routes/conversion.ts';
 import { grafanaRoutes } from './routes/grafana.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { peopleRoutes } from './routes/people.ts';
+import { auditRoutes } from './routes/auditLog.ts';
 import { sessionDetailRoutes } from './routes/sessionDetail.ts';
 import { systemRoutes } from './routes/system.ts';
 import { webRoutes } from './routes/web.ts';
@@ -95,6 +97,8 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}) {
   await app.register(conversationRoutes, { ctx });
   await app.register(sessionDetailRoutes, { ctx });
   await app.register(sessionRoutes, { ctx });
+  await app.register(peopleRoutes, { ctx });
+  await app.register(auditRoutes, { ctx });
   await app.register(grafanaRoutes, { ctx });
   await app.register(webRoutes, { ctx });
   return app;

@@ -4,6 +4,7 @@ import type { LimitsConfig } from '../config/limits.ts';
 import type { ResultCache } from '../cache/resultCache.ts';
 import type { RollupReader } from '../rollups/rollupReader.ts';
 import type { Access } from '../access/access.ts';
+import type { Queryable } from '../db/queryable.ts';
 import type { Principal } from '../access/principal.ts';
 
 /** Everything the routes need, built at start-up and passed in (no module reads the environment). */
@@ -13,6 +14,8 @@ export interface ApiContext {
   databases: ClientDatabases;
   /** Who is asking: keys, sessions, the open platform. */
   access: Access;
+  /** The platform database: people, sessions, tokens, the audit log. */
+  platform: Queryable;
   /** Every client is served from generated demo data. */
   demo: boolean;
   now: () => Date;

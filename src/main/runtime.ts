@@ -80,6 +80,7 @@ export async function startRuntime(config: AppConfig, log: Logger, options: Runt
       clients: registry,
       databases,
       access,
+      platform: platform.pool,
       demo: config.demo,
       now,
       session: { secret: config.sessionSecret, secureCookies: config.production },

@@ -6,6 +6,7 @@ import { dashboardUid } from '../../grafana/buildDashboard.ts';
 import { grafanaLoginOf } from '../../grafana/logins.ts';
 import { messagePage } from '../pages/html.ts';
 import { canSee, type Principal } from '../../access/principal.ts';
+import { audit } from '../audit.ts';
 import type { ApiContext } from '../context.ts';
 import { grafanaUpstreamHeaders, isForeignOrigin, ownOrigin, type ProxiedBy } from '../grafanaHeaders.ts';
 
@@ -44,6 +45,7 @@ export const grafanaRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
     if (client.grafanaOrgId === null) {
       return htmlPage(reply, 503, 'Grafana not set up', `${client.name} has no Grafana organization yet (run npm run grafana:sync).`);
     }
+    await audit(ctx, request, { action: 'grafana-opened', clientId: client.id });
     return reply.redirect(`${GRAFANA_PUBLIC_PATH}d/${dashboardUid(client.id)}/${DASHBOARD_SLUG}?orgId=${client.grafanaOrgId}`, 302);
   });
 

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { audit } from '../audit.ts';
 import { loginPage } from '../pages/html.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
@@ -22,21 +23,35 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
     key: Type.Optional(Type.String({ maxLength: 512 })),
   };
 
-  /** Who the credentials belong to, as a session owner; null when they are wrong. */
-  const ownerOf = async (body: { email?: string; password?: string; key?: string }): Promise<SessionOwner | null> => {
+  /** Who the credentials belong to, as a session owner; null when they are wrong (and the attempt is audited). */
+  const ownerOf = async (request: FastifyRequest, body: { email?: string; password?: string; key?: string }): Promise<SessionOwner | null> => {
     if (body.key !== undefined) {
       const fingerprint = ctx.access.keys.fingerprintOf(body.key.trim());
+      if (!fingerprint) await audit(ctx, request, { action: 'sign-in-failed', details: { with: 'key' } }, { kind: 'anonymous', id: null, label: 'an API key' });
       return fingerprint ? { keyFingerprint: fingerprint } : null;
     }
     if (!body.email || !body.password) throw new ApiError(400, 'INVALID_PARAMETER', 'email: and password are required (or key)');
     const user = await ctx.access.checkPassword(body.email, body.password);
+    if (!user) await audit(ctx, request, { action: 'sign-in-failed', target: body.email.slice(0, 320) }, { kind: 'anonymous', id: null, label: body.email.slice(0, 320) });
     return user ? { userId: user.id } : null;
   };
 
-  const start = async (reply: FastifyReply, owner: SessionOwner) => {
+  const start = async (request: FastifyRequest, reply: FastifyReply, owner: SessionOwner) => {
     const { token, expiresAt } = await ctx.access.startSession(owner);
     setSessionCookie(reply, token, expiresAt, ctx.session.secureCookies);
-    return token;
+    const principal = await ctx.access.session(token);
+    if (principal) await audit(ctx, request, { action: 'sign-in' }, principal.actor);
+    return principal;
+  };
+
+  const end = async (request: FastifyRequest, reply: FastifyReply) => {
+    const token = sessionToken(request);
+    if (token) {
+      const principal = await ctx.access.session(token);
+      await ctx.access.endSession(token);
+      if (principal) await audit(ctx, request, { action: 'sign-out' }, principal.actor);
+    }
+    clearSessionCookie(reply);
   };
 
   app.get('/login', {
@@ -50,16 +65,14 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
     schema: { hide: true, body: Type.Object({ ...Credentials, next: Type.Optional(Type.String({ maxLength: 2000 })) }), response: html },
   }, async (request, reply) => {
     const next = safeNext(request.body.next);
-    const owner = await ownerOf(request.body);
+    const owner = await ownerOf(request, request.body);
     if (!owner) return reply.status(401).type('text/html; charset=utf-8').send(loginPage(next, { error: request.body.key !== undefined ? 'That key is not valid.' : WRONG, sso: ctx.sso }));
-    await start(reply, owner);
+    await start(request, reply, owner);
     return reply.redirect(next, 303);
   });
 
   app.post('/logout', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
-    const token = sessionToken(request);
-    if (token) await ctx.access.endSession(token);
-    clearSessionCookie(reply);
+    await end(request, reply);
     return reply.redirect('/login', 303);
   });
 
@@ -70,20 +83,16 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
       body: Type.Object(Credentials), response: { 200: MeBody, 400: ErrorBody, 401: ErrorBody },
     },
   }, async (request, reply) => {
-    const owner = await ownerOf(request.body);
+    const owner = await ownerOf(request, request.body);
     if (!owner) throw new ApiError(401, 'UNAUTHORIZED', request.body.key !== undefined ? 'That key is not valid' : WRONG);
-    const token = await start(reply, owner);
-    const principal = await ctx.access.session(token);
-    return meOf(principal!, ctx);
+    return meOf((await start(request, reply, owner))!, ctx);
   });
 
   app.delete('/api/session', {
     config: { public: true },
     schema: { tags: ['access'], summary: 'Sign out: ends this session on every replica', response: { 204: Type.Null() } },
   }, async (request, reply) => {
-    const token = sessionToken(request);
-    if (token) await ctx.access.endSession(token);
-    clearSessionCookie(reply);
+    await end(request, reply);
     return reply.status(204).send(null);
   });
 

@@ -3,6 +3,7 @@ import { InvalidParameterError } from '../../analytics/errors.ts';
 import { getSessionDetail, sessionExists } from '../../analytics/getSessionDetail.ts';
 import { transcriptSource, type ChatMessage } from '../../analytics/sessionRecords.ts';
 import { canonicalTimeZone } from '../../config/timezone.ts';
+import { audit } from '../audit.ts';
 import type { ApiContext } from '../context.ts';
 import { csvStream, localTimestamp, wantsCsv } from '../csv.ts';
 import { notFound } from '../errors.ts';
@@ -46,6 +47,7 @@ export async function sessionDetailRoutes(app: FastifyInstance, { ctx }: { ctx: 
       const filename = `${client.id}-session-${sessionId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80)}`;
       reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}.csv"`);
       reply.raw.setTimeout(EXPORT_STALL_MS, () => reply.raw.destroy());
+      void audit(ctx, request, { action: 'export', clientId: client.id, target: 'transcript', details: { session: sessionId.slice(0, 200) } });
       if (!transcript.available) return reply.send(csvStream(['available', 'reason'], [[[false, transcript.reason]]]));
       const rows = async function* () {
         for await (const batch of db.stream<ChatMessage>(transcript.sql, [sessionId], EXPORT_BATCH)) {

@@ -1,0 +1,32 @@
+import type { ClientRole, Principal, Role } from './principal.ts';
+
+/**
+ * What each role may do, in one place. Admins run the platform; operators work on (and invite members for) the
+ * clients they see; members see one client, and its editors may manage that client's service tokens. Where a
+ * principal may not act on a client it cannot see, the answer is "not found", never "forbidden".
+ */
+export const isAdmin = (p: Principal) => p.role === 'admin';
+
+/** People, clients, settings and the audit log. */
+export const mayManagePlatform = isAdmin;
+
+/** Who may invite a person with `role` (for `clientId` when a member, or assigned operator). */
+export function mayInvite(p: Principal, role: Role, clientIds: readonly string[]): boolean {
+  if (p.actor.kind === 'token' && p.userId === null) return false; // a service token invites nobody
+  if (isAdmin(p)) return true;
+  if (p.role !== 'operator' || role !== 'member') return false; // operators never make operators or admins
+  return clientIds.length === 1 && (p.clients === 'all' || p.clients.has(clientIds[0]!));
+}
+
+/** Whether `p` holds `role` (or better) in `clientId`: admins and all-client operators everywhere. */
+export function clientRoleOf(p: Principal, clientId: string): ClientRole | 'all' | null {
+  if (p.clients === 'all') return 'all';
+  return p.clients.get(clientId) ?? null;
+}
+
+/** Service tokens of a client: admins, operators who see it, and its editors. */
+export function mayManageClientTokens(p: Principal, clientId: string): boolean {
+  const role = clientRoleOf(p, clientId);
+  if (role === null) return false;
+  return p.role !== 'member' || role === 'editor';
+}
