@@ -12,6 +12,9 @@ export interface HostileRequest {
 }
 
 export const RANGE = { from: '2024-05-01', to: '2024-05-02' };
+/** A person the hostile-input fixture creates (people routes need one to answer 200). */
+export const FIXTURE_PERSON = '00000000-0000-4000-8000-000000000001';
+
 
 /** Values the document allows, to put next to a hostile one (so the hostile one is what gets judged). */
 export const VALID_QUERY: Record<string, string[]> = {
@@ -19,9 +22,10 @@ export const VALID_QUERY: Record<string, string[]> = {
   format: ['json', 'csv'], mode: ['any', 'ordered'], window: ['30m', 'PT2H'], compare: ['previous', 'year'], compareAlign: ['date', 'weekday'],
   compareFrom: ['2024-04-01'], compareTo: ['2024-04-02'], limit: ['1', '500'], abandonAfter: ['10m', '1d'],
   messagesOffset: ['0', '2'], messagesLimit: ['1', '1000'],
+  action: ['sign-in', 'export'], clientId: ['alpha'], actor: [FIXTURE_PERSON], before: ['1', '9007199254740991'],
   cursor: [Buffer.from(JSON.stringify(['2024-05-02T13:59:00.000000Z', 'c3'])).toString('base64url')],
 };
-export const VALID_PATH: Record<string, string[]> = { clientId: ['alpha'], sessionId: ['c1', 'c6', 'ghost'] };
+export const VALID_PATH: Record<string, string[]> = { clientId: ['alpha'], sessionId: ['c1', 'c6', 'ghost'], id: [FIXTURE_PERSON] };
 
 /** Documented parameters this file has no valid value for (a new parameter must be added to the tables). */
 export const parametersWithoutValidValues = (operations: OpenApiOperation[]) =>
