@@ -10,6 +10,7 @@ const FORBIDDEN: [string, RegExp][] = [
     `the secret ${secret.slice(0, 6)}…`, new RegExp(secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
   ]),
   ['a database URL', /postgres(?:ql)?:\/\//i],
+  ['a password hash', /\$argon2id\$/],
   ['a URL with a password', /[a-z]+:\/\/[^/\s:@"]+:[^@\s"]+@/i],
   ['a bearer token', /Bearer\s+[A-Za-z0-9._~+/-]{8,}/],
   ['a session cookie', /ca_session=[^;\s"]{8,}/],

@@ -95,9 +95,13 @@ export async function updateUser(db: Queryable, id: string, change: UserChange):
   );
   if (!rows[0]) return null;
   if (change.clients) {
+    // One statement: the clients no longer held go, the others are upserted (a CTE's DELETE and INSERT of the same
+    // key would collide, as they see the same snapshot).
     await db.query(
-      `WITH gone AS (DELETE FROM access.user_clients WHERE user_id = $1)
-       INSERT INTO access.user_clients (user_id, client_id, client_role) SELECT $1, c.key, c.value FROM jsonb_each_text($2::jsonb) AS c`,
+      `WITH wanted AS (SELECT c.key AS client_id, c.value AS client_role FROM jsonb_each_text($2::jsonb) AS c),
+            gone AS (DELETE FROM access.user_clients u WHERE u.user_id = $1 AND u.client_id NOT IN (SELECT client_id FROM wanted))
+       INSERT INTO access.user_clients (user_id, client_id, client_role) SELECT $1, client_id, client_role FROM wanted
+       ON CONFLICT (user_id, client_id) DO UPDATE SET client_role = EXCLUDED.client_role`,
       [id, JSON.stringify(change.clients)],
     );
   }
