@@ -3,6 +3,7 @@ import type { KeyRing } from './apiKeys.ts';
 import { verifyPassword } from './passwords.ts';
 import { OPEN_PRINCIPAL, type Principal } from './principal.ts';
 import { createSession, endSession, findSession, type SessionOwner, type SessionSettings } from './sessions.ts';
+import { findTokenBySecret, TOKEN_PREFIX, type TokenGrant } from './tokens.ts';
 import { countUsers, userWithHashByEmail, type User } from './users.ts';
 
 /** How often "is anyone configured yet?" is asked again: a person added from a shell closes an open platform soon. */
@@ -17,8 +18,19 @@ export function principalOfUser(user: PrincipalUser, via: Principal['via'], acto
 }
 
 /**
- * Who is asking, from what they present — a bearer credential (a legacy key), or a browser session — with no HTTP in
- * it. The platform is open (everyone the demo admin) with demo data, or while no key and no person is configured.
+ * A token as a principal: a personal token is its owner as they are now (their role and clients), a service token a
+ * viewer of its one client; either is the token in the audit log and the rate limiter.
+ */
+export function principalOfToken(grant: TokenGrant): Principal {
+  const actor: Principal['actor'] = { kind: 'token', id: grant.id, label: grant.name };
+  if (grant.owner) return principalOfUser(grant.owner, 'bearer', actor);
+  return { actor, role: 'member', userId: null, clients: new Map([[grant.clientId!, 'viewer']]), via: 'bearer' };
+}
+
+/**
+ * Who is asking, from what they present — a bearer credential (an API token or a legacy key), or a browser session —
+ * with no HTTP in it. The platform is open (everyone the demo admin) with demo data, or while no key and no person is
+ * configured.
  */
 export class Access {
   private someoneConfigured = false;
@@ -46,8 +58,12 @@ export class Access {
     return this.isOpen() ? OPEN_PRINCIPAL : null;
   }
 
-  /** A bearer credential's principal, or null when it is no valid credential. */
+  /** A bearer credential's principal — an API token (`cba_…`), else a legacy key — or null when it is no valid credential. */
   async bearer(credential: string): Promise<Principal | null> {
+    if (credential.startsWith(TOKEN_PREFIX)) {
+      const grant = await findTokenBySecret(this.db, credential);
+      return grant && principalOfToken(grant);
+    }
     return this.keys.principalFor(credential);
   }
 
