@@ -6,6 +6,19 @@ import { clientGrafanaDbVariable, clientKeyVariable, readApiKey, readString, typ
 import { canonicalTimeZone } from './timezone.ts';
 
 export const CLIENT_ID = '^[a-z0-9-]+$';
+/** First path segments the product itself uses: a client so named would lose `/<id>/dashboard` to them. */
+export const RESERVED_CLIENT_IDS: ReadonlySet<string> = new Set([
+  'api', 'auth', 'clients', 'docs', 'grafana', 'health', 'invitations', 'login', 'logout', 'metrics', 'openapi',
+  'password-reset', 'ready', 'static',
+]);
+/** Why `id` cannot name a client, or null. */
+export function clientIdProblem(id: string): string | null {
+  if (!new RegExp(CLIENT_ID).test(id)) return 'client id must match [a-z0-9-]+';
+  if (RESERVED_CLIENT_IDS.has(id)) return `"${id}" is reserved (the product uses /${id}/)`;
+  return null;
+}
+export const COLOR = '^#[0-9a-fA-F]{6}$';
+export const DEFAULT_COLOR = '#2563eb';
 
 const ClientEntry = Type.Object(
   {
@@ -19,7 +32,7 @@ const ClientEntry = Type.Object(
     branding: Type.Optional(
       Type.Object(
         {
-          primaryColor: Type.Optional(Type.String({ pattern: '^#[0-9a-fA-F]{6}$' })),
+          primaryColor: Type.Optional(Type.String({ pattern: COLOR })),
           logoUrl: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
         },
         { additionalProperties: false },
@@ -51,9 +64,10 @@ export interface ClientConfig {
   apiKey: string | null;
   /** `<ID>_GRAFANA_DB_URL`: the database URL Grafana's data source uses, ideally a read-only role's (a secret). */
   grafanaDatabaseUrl: string | null;
+  /** Why `database` is null although one is stored (a client managed in the product whose URL cannot be decrypted). */
+  databaseProblem?: string;
 }
 
-const DEFAULT_COLOR = '#2563eb';
 const ENV_REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
 /** Validates the registry (already parsed JSON) and resolves `${ENV}` references; problems are collected, not thrown. */
@@ -65,7 +79,8 @@ export function parseClients(raw: unknown, env: Env, problems: Problems): Client
   const clients: ClientConfig[] = [];
   for (const [key, entry] of Object.entries(raw)) {
     const at = `clients.${key}`;
-    if (!new RegExp(CLIENT_ID).test(key)) problems.add(at, 'client id must match [a-z0-9-]+');
+    const idProblem = clientIdProblem(key);
+    if (idProblem) problems.add(at, idProblem);
     const errors = [...Value.Errors(ClientEntry, entry)].filter((e) => e.keyword !== 'boolean');
     for (const error of errors) problems.add(`${at}${error.instancePath.replace(/\//g, '.')}`, error.message);
     if (errors.length > 0) continue;
@@ -86,7 +101,6 @@ export function parseClients(raw: unknown, env: Env, problems: Problems): Client
       grafanaDatabaseUrl: readString(env, clientGrafanaDbVariable(key)) ?? null,
     });
   }
-  if (clients.length === 0 && problems.list.length === 0) problems.add('clients', 'define at least one client');
   return clients;
 }
 
@@ -115,6 +129,14 @@ function resolveDatabase(value: string, env: Env, at: string, problems: Problems
   const source = reference ? reference[1]! : at;
   const url = reference ? env[reference[1]!]?.trim() : value.trim();
   if (!url) return null;
+  return parseDatabaseUrl(url, source, problems);
+}
+
+/**
+ * A literal `postgres://` / `postgresql://` URL, its Prisma `?schema=` taken out; problems name `source`, never the
+ * value (it may hold a password).
+ */
+export function parseDatabaseUrl(url: string, source: string, problems: Problems): ClientDatabase | null {
   let parsed: URL;
   try {
     parsed = new URL(url);

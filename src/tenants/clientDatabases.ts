@@ -61,9 +61,9 @@ export class ClientDatabases {
   }
 
   database(clientId: string): ClientDatabase {
-    const database = this.registry.get(clientId)?.database;
-    if (!database) throw new DatabaseNotConfiguredError(clientId);
-    return database;
+    const client = this.registry.get(clientId);
+    if (!client?.database) throw new DatabaseNotConfiguredError(clientId, client?.databaseProblem);
+    return client.database;
   }
 
   /** The client's database, bound to the pool it uses now. */

@@ -22,9 +22,10 @@ export interface ClientLookup {
 }
 
 /**
- * The clients the platform serves, which change at runtime: each source (the registry file, later the platform
- * database) replaces its whole set, the registry works out what was added, changed or removed and tells every
- * subscriber — pools, cache, rollups and Grafana follow without a restart. Entries are never mutated in place.
+ * The clients the platform serves, which change at runtime: each source (the registry file, the clients managed in
+ * the product, kept in the platform database) replaces its whole set, the registry works out what was added,
+ * changed or removed and tells every subscriber — pools, cache, rollups and Grafana follow without a restart.
+ * Entries are never mutated in place.
  */
 export class ClientRegistry implements ClientLookup {
   private readonly sources = new Map<RegistrySource, readonly ClientConfig[]>();
@@ -45,6 +46,17 @@ export class ClientRegistry implements ClientLookup {
   subscribe(listener: RegistryListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** What `source` provides now, including entries another source overrides. */
+  provided(source: RegistrySource): readonly ClientConfig[] {
+    return this.sources.get(source) ?? [];
+  }
+
+  /** Which source the client in force comes from (the file, when both have it). */
+  sourceOf(clientId: string): RegistrySource | undefined {
+    for (const source of [...PRECEDENCE].reverse()) if (this.provided(source).some((c) => c.id === clientId)) return source;
+    return undefined;
   }
 
   /** Replaces everything `source` provides; returns (and announces) what that changed. */

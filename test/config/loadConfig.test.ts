@@ -59,12 +59,14 @@ describe('loadConfig', () => {
     const file = registry({
       maple: { ...maple, timezone: 'Mars/Olympus' },
       Bad_Id: { ...maple, id: 'Bad_Id' },
+      login: { ...maple, id: 'login' },
       other: { ...maple, id: 'other', name: '', dbUrl: 'mysql://x', extra: 1 },
     });
     const problems = problemsOf({ CLIENTS_FILE: file, PORT: 'abc', DB_POOL_MAX: '0', NODE_ENV: 'production' });
     expect(problems).toEqual(expect.arrayContaining([
       'clients.maple.timezone: "Mars/Olympus" is not an IANA time zone',
       'clients.Bad_Id: client id must match [a-z0-9-]+',
+      'clients.login: "login" is reserved (the product uses /login/)',
       'PORT: must be an integer between 0 and 65535',
       'DB_POOL_MAX: must be an integer between 1 and 100',
       'ADMIN_API_KEY: or ADMIN_EMAIL and ADMIN_PASSWORD is required when NODE_ENV=production',

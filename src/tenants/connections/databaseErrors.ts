@@ -25,8 +25,9 @@ export class ClientDatabaseError extends Error {
 }
 
 export class DatabaseNotConfiguredError extends ClientDatabaseError {
-  constructor(clientId: string) {
-    super('DATABASE_NOT_CONFIGURED', `No database is configured for client "${clientId}"`);
+  /** `problem`: why a stored database cannot be used (a URL that cannot be decrypted); safe to show. */
+  constructor(clientId: string, problem?: string) {
+    super('DATABASE_NOT_CONFIGURED', problem ? `Client "${clientId}": ${problem}` : `No database is configured for client "${clientId}"`);
   }
 }
 
