@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { KEYS, SESSION_SECRET } from './helpers/buildTestApp.ts';
 import { LOG_DIR } from './helpers/logCapture.ts';
+import { TOKEN_SECRET_PATTERN } from './helpers/apiTokens.ts';
 import { SPAWNED_SECRETS } from './helpers/secrets.ts';
 
 /** Patterns no log line may contain: keys and secrets used by the tests, database URLs, credentials in any URL. */
@@ -14,6 +15,10 @@ const FORBIDDEN: [string, RegExp][] = [
   ['a URL with a password', /[a-z]+:\/\/[^/\s:@"]+:[^@\s"]+@/i],
   ['a bearer token', /Bearer\s+[A-Za-z0-9._~+/-]{8,}/],
   ['a session cookie', /ca_session=[^;\s"]{8,}/],
+  ['an invitation or password-reset link', /\/(?:invitations|password-reset)\/[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/],
+  ['a signed JWT (an ID or access token)', /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\./],
+  ['a single sign-on code or state', /\/auth\/oidc\/callback\?[^"\s]*\b(?:code|state)=(?!\[redacted\])/],
+  ['an API token', TOKEN_SECRET_PATTERN],
 ];
 
 /** Vitest reports a teardown error but still exits 0: set the exit code ourselves. */

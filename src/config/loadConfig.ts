@@ -4,6 +4,9 @@ import { parseLimits, type LimitsConfig } from './limits.ts';
 import { parsePlatformConfig, type PlatformConfig } from './platform.ts';
 import { parseCache, type CacheConfig } from './cache.ts';
 import { parseAccess, type AccessConfig } from './access.ts';
+import { parseSecrets, type SecretsConfig } from './secrets.ts';
+import { parseNotify, type NotifyConfig } from './notify.ts';
+import { parseSso, type SsoConfig } from './sso.ts';
 import { parseGrafanaConfig, readSessionSecret, type GrafanaConfig } from './grafana.ts';
 import { ConfigError, Problems, readApiKey, readBool, readInt, readString, type Env } from './env.ts';
 
@@ -42,6 +45,12 @@ export interface AppConfig {
   /** Signs browser session cookies. */
   sessionSecret: string;
   access: AccessConfig;
+  /** `ENCRYPTION_KEYS`: master keys for the database URLs of clients managed in the product. */
+  secrets: SecretsConfig;
+  /** Email: SMTP (or the outbox only) and the sender. */
+  notify: NotifyConfig;
+  /** Single sign-on with OpenID Connect; null when not configured. */
+  sso: SsoConfig | null;
 }
 
 export { ConfigError } from './env.ts';
@@ -64,7 +73,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
 
   const demoFlag = readBool(env, 'DEMO', problems);
-  const noDatabases = clients.every((client) => client.database === null);
+  // An empty registry file (every client managed in the product) is no reason for demo data.
+  const noDatabases = clients.length > 0 && clients.every((client) => client.database === null);
   const config: AppConfig = {
     port: readInt(env, 'PORT', 3001, 0, 65535, problems),
     host: readString(env, 'HOST') ?? '0.0.0.0',
@@ -90,6 +100,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     cache: parseCache(env, problems),
     sessionSecret: readSessionSecret(env, production, problems),
     access: parseAccess(env, problems),
+    secrets: parseSecrets(env, problems),
+    notify: parseNotify(env, production, problems),
+    sso: parseSso(env, problems),
   };
   if (problems.list.length > 0) throw new ConfigError(problems.list);
   return config;

@@ -6,12 +6,17 @@ import type { RollupReader } from '../rollups/rollupReader.ts';
 import type { Access } from '../access/access.ts';
 import type { Queryable } from '../db/queryable.ts';
 import type { Principal } from '../access/principal.ts';
+import type { ManagedClients } from '../tenants/managedClients.ts';
+import type { Mailer } from '../notify/mailer.ts';
+import type { SingleSignOn } from '../access/sso.ts';
 
 /** Everything the routes need, built at start-up and passed in (no module reads the environment). */
 export interface ApiContext {
   /** The clients as they are now (the registry changes at runtime). */
   clients: ClientLookup;
   databases: ClientDatabases;
+  /** The clients managed in the product (`/api/admin/clients`): their store, its keys, and the registry file's ids. */
+  managedClients?: ManagedClients;
   /** Who is asking: keys, sessions, the open platform. */
   access: Access;
   /** The platform database: people, sessions, tokens, the audit log. */
@@ -28,8 +33,14 @@ export interface ApiContext {
   rollups?: RollupReader | null;
   /** Single sign-on, when configured: the sign-in page offers it. */
   sso: { label: string; href: string } | null;
+  /** The OpenID Connect relying party behind `sso` (`/auth/oidc/*`); absent or null when single sign-on is off. */
+  oidc?: SingleSignOn | null;
   /** `PUBLIC_URL`'s host: state-changing browser requests from it count as same-site. */
   publicHost: string | null;
+  /** `PUBLIC_URL` (an origin, no trailing slash): links in emails; null: the request's own origin. */
+  publicUrl: string | null;
+  /** Email: over SMTP when configured, always recorded in the outbox. */
+  mailer: Mailer;
   /** Production: Secure cookies and HSTS. */
   production: boolean;
   /** Grafana behind `/grafana/`: its address, and the Grafana login operators are proxied as. */

@@ -10,10 +10,14 @@ import { forgetRollups, RollupReader, startRollupRefresher, type RollupRefresher
 import { ClientDatabases } from '../tenants/clientDatabases.ts';
 import { ClientRegistry, databaseMoved, type RegistryChange } from '../tenants/clientRegistry.ts';
 import { watchRegistryFile, type RegistryFileWatcher } from '../tenants/registryFile.ts';
+import { ManagedClients } from '../tenants/managedClients.ts';
+import { SecretBox } from '../platform/secrets.ts';
 import { startDemoDatabase, type DemoDatabase } from './demo.ts';
 import { followGrafana } from './grafanaFollower.ts';
 import { startAccess } from './access.ts';
 import type { Access } from '../access/access.ts';
+import { Mailer } from '../notify/mailer.ts';
+import { SingleSignOn } from '../access/sso.ts';
 
 /** Everything a platform process runs besides HTTP; the API and the tests build it the same way. */
 export interface Runtime {
@@ -21,11 +25,17 @@ export interface Runtime {
   databases: ClientDatabases;
   keys: KeyRing;
   access: Access;
+  /** Email over SMTP (when configured), every message recorded in the outbox. */
+  mailer: Mailer;
+  /** OpenID Connect single sign-on; null when not configured. */
+  sso: SingleSignOn | null;
   cache: ResultCache | null;
   platform: PlatformDatabase;
   rollups: { reader: RollupReader; refresher: RollupRefresher } | null;
   /** Reads `CLIENTS_FILE` again (SIGHUP); null when the file is not watched. */
   registryFile: RegistryFileWatcher | null;
+  /** The clients managed in the product: the registry's 'database' source, kept in line with the platform database. */
+  managedClients: ManagedClients;
   demo: DemoDatabase | null;
   context(now?: () => Date): ApiContext;
   close(): Promise<void>;
@@ -44,7 +54,8 @@ export async function startRuntime(config: AppConfig, log: Logger, options: Runt
   const registry = new ClientRegistry((error) => log.error({ err: { type: (error as Error).name } }, `registry listener failed: ${(error as Error).message}`));
   const demo = config.demo ? await startDemoDatabase(log) : null;
   const transform = (clients: ClientConfig[]) => (demo ? demo.transform(clients) : clients);
-  if (demo) registry.subscribe((change) => demo.load(change.added));
+  // Demo data for the file's clients; clients managed in the product keep their own databases.
+  if (demo) registry.subscribe((change) => demo.load(change.added.filter((c) => registry.sourceOf(c.id) === 'file')));
   registry.replace('file', transform(config.clients));
   await demo?.load(registry.list());
   for (const client of registry.list()) {
@@ -58,8 +69,13 @@ export async function startRuntime(config: AppConfig, log: Logger, options: Runt
 
   const platform = options.platform ?? await openPlatformDatabase({ ...config.platform, url: config.platform.dbUrl, log });
   if (platform.embedded) log.warn('No PLATFORM_DB_URL: the platform database is embedded and starts empty every time (accounts and rollups too)');
+  const managedClients = new ManagedClients(platform.pool, secretBoxFor(config, platform, log), registry, log, config.db);
+  await managedClients.reload('start-up');
+  managedClients.start();
   const rollups = config.platform.rollups ? startRollups(config, registry, databases, platform, log) : null;
   const access = await startAccess(config, platform, keys, log);
+  const mailer = new Mailer(platform.pool, config.notify, { demo: config.demo, log });
+  const sso = startSso(config, platform, registry, log);
 
   // A client that moved or left: its cached answers and its rollups no longer describe it.
   registry.subscribe(async (change: RegistryChange) => {
@@ -75,10 +91,11 @@ export async function startRuntime(config: AppConfig, log: Logger, options: Runt
     : null;
 
   return {
-    registry, databases, keys, access, cache, platform, rollups, registryFile, demo,
+    registry, databases, keys, access, mailer, sso, cache, platform, rollups, registryFile, demo, managedClients,
     context: (now = () => new Date()) => ({
       clients: registry,
       databases,
+      managedClients,
       access,
       platform: platform.pool,
       demo: config.demo,
@@ -89,11 +106,16 @@ export async function startRuntime(config: AppConfig, log: Logger, options: Runt
       rollups: rollups?.reader ?? null,
       production: config.production,
       publicHost: config.access.publicUrl ? new URL(config.access.publicUrl).host : null,
-      sso: null,
+      publicUrl: config.access.publicUrl,
+      mailer,
+      sso: sso && { label: sso.label, href: '/auth/oidc/start' },
+      oidc: sso,
       grafana: { url: config.grafana.url, operatorLogin: config.grafana.adminUser },
     }),
     async close() {
       registryFile?.stop();
+      await managedClients.stop();
+      mailer.close();
       await grafana.stop();
       await rollups?.refresher.stop();
       await databases.close();
@@ -102,6 +124,33 @@ export async function startRuntime(config: AppConfig, log: Logger, options: Runt
       await demo?.stop();
     },
   };
+}
+
+/** Single sign-on when OIDC_* is set: discovered now in the background, so a wrong issuer shows in the log at once. */
+function startSso(config: AppConfig, platform: PlatformDatabase, registry: ClientRegistry, log: Logger): SingleSignOn | null {
+  if (!config.sso || !config.access.publicUrl) return null;
+  const sso = new SingleSignOn(platform.pool, config.sso, config.access.publicUrl, { knownClient: (id) => registry.get(id) !== undefined });
+  sso.check().then(
+    () => log.info({ issuer: config.sso!.issuer }, 'single sign-on: provider discovered'),
+    (error: Error) => log.warn({ issuer: config.sso!.issuer, detail: (error as { detail?: string }).detail }, `single sign-on: the provider could not be discovered yet (${error.message})`),
+  );
+  return sso;
+}
+
+/**
+ * The master keys for stored database URLs: `ENCRYPTION_KEYS`; without it, a key of this process's own only when the
+ * platform database is the embedded one (it starts empty, so nothing encrypted outlives the key). With a real
+ * platform database and no key, nothing is encrypted under a key that a restart would lose: clients can still be
+ * created, but saving a database URL is refused (503, naming ENCRYPTION_KEYS).
+ */
+function secretBoxFor(config: AppConfig, platform: PlatformDatabase, log: Logger): SecretBox | null {
+  if (config.secrets.keys.length > 0) return new SecretBox(config.secrets.keys);
+  if (platform.embedded) {
+    log.info('No ENCRYPTION_KEYS: database URLs saved in the product are encrypted under a key of this process (the embedded platform database starts empty anyway)');
+    return SecretBox.ephemeral();
+  }
+  log.info('No ENCRYPTION_KEYS: clients can be managed in the product, but without database URLs (set ENCRYPTION_KEYS to save them)');
+  return null;
 }
 
 /** Rollups kept current by a periodic refresher over the clients the registry holds at each pass. */

@@ -4,6 +4,9 @@ import { capturedLogger } from './logCapture.ts';
 import type { ResultCache } from '../../src/cache/resultCache.ts';
 import { loadConfig, type AppConfig, type DbSettings } from '../../src/config/loadConfig.ts';
 import type { LimitsConfig } from '../../src/config/limits.ts';
+import type { NotifyConfig } from '../../src/config/notify.ts';
+import type { MasterKey } from '../../src/config/secrets.ts';
+import type { SsoConfig } from '../../src/config/sso.ts';
 import type { PlatformDatabase } from '../../src/platform/platformDatabase.ts';
 import { startRuntime, type Runtime } from '../../src/main/runtime.ts';
 import { asPlatformDatabase, createTestDatabase } from './testDatabase.ts';
@@ -45,6 +48,13 @@ export interface TestAppOptions {
   rollupRefreshSeconds?: number;
   /** Collects every log line the app writes (they still go to the scanned capture file too). */
   logLines?: string[];
+  /** `ENCRYPTION_KEYS` (default none: with the real platform database no database URL can be saved in the product). */
+  encryptionKeys?: MasterKey[];
+  /** Single sign-on (needs `publicUrl`, the origin the provider sends browsers back to). */
+  sso?: SsoConfig;
+  publicUrl?: string;
+  /** Email: `smtpUrl` (a test's own SMTP server) and `mailFrom`; default: no SMTP, the outbox only. */
+  notify?: Partial<NotifyConfig>;
 }
 
 /** Test settings: short timeouts, a generous budget, everything else as `loadConfig` defaults it. */
@@ -60,6 +70,10 @@ export function testConfig(clients: ClientConfig[], options: TestAppOptions = {}
     grafana: { ...base.grafana, url: options.grafanaUrl ?? null, adminPassword: null, syncOnStart: false },
     platform: { ...base.platform, rollups: Boolean(options.platform), rollupRefreshSeconds: options.rollupRefreshSeconds ?? 0 },
     demo: false,
+    secrets: { keys: options.encryptionKeys ?? [] },
+    access: { ...base.access, publicUrl: options.publicUrl ?? base.access.publicUrl },
+    sso: options.sso ?? null,
+    notify: { ...base.notify, ...options.notify },
   };
 }
 

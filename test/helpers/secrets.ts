@@ -6,4 +6,16 @@ export const DEAD_DB_PASSWORD = 's3cret-password';
 
 /** Every test person's password (test/helpers/people.ts). */
 export const PERSON_PASSWORD = 'quiet-lantern-orbit-4417';
-export const SPAWNED_SECRETS = [START_ADMIN_KEY, START_MAPLE_KEY, GRAFANA_ADMIN_PASSWORD, DEAD_DB_PASSWORD, PERSON_PASSWORD];
+/** The single sign-on tests' client secret at their OpenID provider (test/access/sso.test.ts). */
+export const OIDC_CLIENT_SECRET = 'oidc-client-secret-3f9a1c7e5b2d';
+/**
+ * ENCRYPTION_KEYS of the tests of clients managed in the product (base64 of 32 bytes each), and the password in the
+ * database URLs they save (trust auth ignores it; it must never show in clear).
+ */
+export const MASTER_KEYS = {
+  k1: 'X43FAV8kcio9dGu8BXvJi5ifdXzj1DcVtRh06Lnlrzo=',
+  k2: 'Bj1S3HqF2BjDVkq0XD6yr7Pc4iuAWooCG5vB7+C4jEg=',
+  old: 'fmPdgkl8d98BC/fb5bF1f9DFpLQUR62HxkENTsQK97k=',
+};
+export const CLIENT_DB_PASSWORD = 'client-db-pw-Zq81vXw3';
+export const SPAWNED_SECRETS = [...Object.values(MASTER_KEYS), CLIENT_DB_PASSWORD, START_ADMIN_KEY, START_MAPLE_KEY, GRAFANA_ADMIN_PASSWORD, DEAD_DB_PASSWORD, PERSON_PASSWORD, OIDC_CLIENT_SECRET];
