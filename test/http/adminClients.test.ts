@@ -5,6 +5,7 @@ import { connectClient } from '../../src/db/pool.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { startRuntime, type Runtime } from '../../src/main/runtime.ts';
 import { SecretBox } from '../../src/platform/secrets.ts';
+import { createToken } from '../../src/access/tokens.ts';
 import { createStoredClient, rotateClientSecrets } from '../../src/tenants/clientStore.ts';
 import { createClientTablesSql } from '../../src/tenants/clientTables.ts';
 import { bearer, buildTestApp, KEYS, runtimeOf, testClient, testConfig } from '../helpers/buildTestApp.ts';
@@ -190,6 +191,28 @@ describe('changes through the API', () => {
     await expect.poll(() => connectionsTo(shop), { timeout: 10_000 }).toBe(0);
     const { rows } = await runtimeOf(app).platform.pool.query(`SELECT id FROM tenants.clients WHERE id = 'gone'`);
     expect(rows).toEqual([]);
+  });
+
+  it('removing ends every grant of it: the same id created again has no one in it', async () => {
+    expect((await admin('POST', '/api/admin/clients', { id: 'reborn', name: 'Reborn', timezone: 'UTC', databaseUrl: urlOf(shop) })).statusCode).toBe(201);
+    await addPerson(app, { email: 'viewer@reborn.example', role: 'member', clients: { reborn: 'viewer' } });
+    const cookie = await signInPerson(app, 'viewer@reborn.example');
+    const { secret } = await createToken(runtimeOf(app).platform.pool, { kind: 'service', clientId: 'reborn', name: 'widget', expiresAt: null, createdBy: null });
+    const invited = await admin('POST', '/api/invitations', { email: 'later@reborn.example', role: 'member', clients: { reborn: 'viewer' } });
+    expect(invited.statusCode, invited.body).toBe(201);
+    const readAs = (headers: Record<string, string>) => call(app, { method: 'GET', url: `/api/reborn/funnel?${DAY}`, headers }).then((r) => r.statusCode);
+    expect([await readAs(asBrowser(cookie)), await readAs(bearer(secret))]).toEqual([200, 200]);
+
+    expect((await admin('DELETE', '/api/admin/clients/reborn')).statusCode).toBe(204);
+    expect((await admin('POST', '/api/admin/clients', { id: 'reborn', name: 'Someone else', timezone: 'UTC', databaseUrl: urlOf(shop) })).statusCode).toBe(201);
+    expect(await sessionsOf('reborn')).toBe(8);
+    expect(await readAs(asBrowser(cookie))).toBe(404); // the old member sees nothing of the newcomer
+    expect(await readAs(bearer(secret))).toBe(401); // the old service token is revoked
+    const pending = (await admin('GET', '/api/invitations')).json() as { email: string }[];
+    expect(pending.map((i) => i.email)).not.toContain('later@reborn.example');
+    const removal = (await admin('GET', '/api/audit?action=client-removed')).json().entries[0];
+    expect(removal.details).toMatchObject({ memberships: 1, serviceCredentials: 1, invitations: 1 });
+    expect((await admin('DELETE', '/api/admin/clients/reborn')).statusCode).toBe(204); // the stored clients are as before
   });
 
   it('reach another replica within seconds (it polls the platform database)', async () => {

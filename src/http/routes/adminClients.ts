@@ -12,6 +12,7 @@ import {
 } from '../../tenants/clientStore.ts';
 import type { ManagedClients } from '../../tenants/managedClients.ts';
 import { failedCheck, testDatabase, type ConnectionCheck } from '../../tenants/testConnection.ts';
+import { dropClientGrants } from '../../access/clientGrants.ts';
 import { audit } from '../audit.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -161,15 +162,17 @@ export const adminClientRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> =
 
   app.delete('/api/admin/clients/:id', {
     schema: {
-      tags: ['clients'], summary: 'Removes a client: it is no longer served, its connections close, its stored URL is deleted',
+      tags: ['clients'], summary: 'Removes a client: it is no longer served, its connections close, its stored URL is deleted, and every membership, service token and pending invitation of it ends',
       params: IdParams, response: { 204: Type.Null(), ...errors },
     },
   }, async (request, reply) => {
     const managed = managedOf();
     const client = await ownClient(request.params.id);
+    // Grants go first: should the removal then fail, the client stays with no one in it (closed, not open).
+    const dropped = await dropClientGrants(db, client.id);
     if (!(await deleteStoredClient(db, client.id))) throw notFound('Client');
     await managed.reload('removed in the product');
-    await audit(ctx, request, { action: 'client-removed', target: client.id, clientId: client.id, details: { name: client.name } });
+    await audit(ctx, request, { action: 'client-removed', target: client.id, clientId: client.id, details: { name: client.name, memberships: dropped.memberships, serviceCredentials: dropped.tokens, invitations: dropped.invitations } });
     return reply.status(204).send(null);
   });
 
