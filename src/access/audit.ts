@@ -6,13 +6,15 @@ import type { Principal } from './principal.ts';
  * opens. Admins read and export it. It never holds a secret: details are short named values, and any whose name
  * says password, token, secret, key, url or link is dropped before it is written.
  */
-export type AuditAction =
-  | 'sign-in' | 'sign-in-failed' | 'sign-out' | 'sign-out-everywhere'
-  | 'person-created' | 'person-changed' | 'person-removed' | 'password-changed' | 'password-reset-requested' | 'password-reset'
-  | 'invitation-created' | 'invitation-accepted' | 'invitation-revoked'
-  | 'token-created' | 'token-revoked'
-  | 'client-created' | 'client-changed' | 'client-removed' | 'client-tested'
-  | 'export' | 'grafana-opened' | 'audit-exported';
+export const AUDIT_ACTIONS = [
+  'sign-in', 'sign-in-failed', 'sign-out', 'sign-out-everywhere',
+  'person-created', 'person-changed', 'person-removed', 'password-changed', 'password-reset-requested', 'password-reset',
+  'invitation-created', 'invitation-accepted', 'invitation-revoked',
+  'token-created', 'token-revoked',
+  'client-created', 'client-changed', 'client-removed', 'client-tested',
+  'export', 'grafana-opened', 'audit-exported',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export type AuditDetail = string | number | boolean | null;
 

@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import * as common from '@zxcvbn-ts/language-common';
 import * as english from '@zxcvbn-ts/language-en';
+import { hasControlCharacters } from '../analytics/errors.ts';
 
 /**
  * Passwords are stored as argon2id (Node's own, OpenSSL's implementation) with OWASP's parameters — 19 MiB, 2 passes,
@@ -53,6 +54,7 @@ const MAX_PASSWORD_LENGTH = 256;
 export function passwordProblem(password: string, context: string[] = []): string | null {
   if (password.length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
   if (password.length > MAX_PASSWORD_LENGTH) return `must be at most ${MAX_PASSWORD_LENGTH} characters`;
+  if (hasControlCharacters(password)) return 'must not contain control characters'; // nobody can type them at sign-in
   const result = strength.check(password, context);
   if (result.score >= 3) return null;
   const warning = result.feedback.warning;

@@ -30,3 +30,36 @@ export function mayManageClientTokens(p: Principal, clientId: string): boolean {
   if (role === null) return false;
   return p.role !== 'member' || role === 'editor';
 }
+
+/** People: admins everyone, operators the members of their clients; members (and service tokens) nobody. */
+export const mayManagePeople = (p: Principal) => p.role !== 'member';
+
+/**
+ * Tokens are created by a signed-in person only: a leaked token or key must not outlive its revocation by minting
+ * successors, and the open demo admin is nobody in particular.
+ */
+export const mayCreateTokens = (p: Principal) => p.actor.kind === 'user' && p.userId !== null;
+
+/** What the pages offer a principal, from the rules above (`GET /api/me` answers it; the API still decides each request). */
+export interface Capabilities {
+  managePeople: boolean;
+  manageClients: boolean;
+  readAudit: boolean;
+  createTokens: boolean;
+  /** The clients (of `clientIds`) whose service tokens `p` manages. */
+  serviceTokenClients: string[];
+  /** The tokens page: admins (every token), and whoever manages some client's service tokens. */
+  manageTokens: boolean;
+}
+
+export function capabilitiesOf(p: Principal, clientIds: readonly string[]): Capabilities {
+  const serviceTokenClients = clientIds.filter((id) => mayManageClientTokens(p, id));
+  return {
+    managePeople: mayManagePeople(p),
+    manageClients: mayManagePlatform(p),
+    readAudit: mayManagePlatform(p),
+    createTokens: mayCreateTokens(p),
+    serviceTokenClients,
+    manageTokens: isAdmin(p) || serviceTokenClients.length > 0,
+  };
+}

@@ -43,6 +43,7 @@ export async function userById(db: Queryable, id: string): Promise<User | null> 
 
 /** The person and their password hash, for signing in. */
 export async function userWithHashByEmail(db: Queryable, email: string): Promise<{ user: User; passwordHash: string | null } | null> {
+  if (email.includes('\u0000')) return null; // no address holds one (PostgreSQL text cannot), so no one has it
   const { rows } = await db.query<UserRow>(`${SELECT} WHERE lower(u.email) = $1`, [normaliseEmail(email)]);
   return rows[0] ? { user: toUser(rows[0]), passwordHash: rows[0].passwordHash } : null;
 }
@@ -85,13 +86,24 @@ export interface UserChange {
   disabled?: boolean;
 }
 
-export async function updateUser(db: Queryable, id: string, change: UserChange): Promise<User | null> {
+/**
+ * With `keepAnAdmin`, a statement changes nothing when no other admin could still sign in. It locks every active
+ * admin first, so two such changes at the same moment (two admins demoting each other) are decided one after the
+ * other, and the second sees the first.
+ */
+const ADMINS_LOCKED = `WITH admins AS (SELECT id FROM access.users WHERE role = 'admin' AND disabled_at IS NULL AND $KEEP::boolean FOR UPDATE)`;
+const ANOTHER_ADMIN = `(NOT $KEEP::boolean OR (SELECT count(*) FROM admins WHERE admins.id <> $1) > 0)`;
+const guarded = (sql: string, keep: string) => sql.replaceAll('$KEEP', () => keep);
+
+/** Null when there is no such person, or (with `keepAnAdmin`) when the change would leave no admin. */
+export async function updateUser(db: Queryable, id: string, change: UserChange, options: { keepAnAdmin?: boolean } = {}): Promise<User | null> {
   const { rows } = await db.query<{ id: string }>(
-    `UPDATE access.users SET name = COALESCE($2, name), role = COALESCE($3, role), all_clients = COALESCE($4, all_clients),
+    guarded(`${ADMINS_LOCKED}
+     UPDATE access.users SET name = COALESCE($2, name), role = COALESCE($3, role), all_clients = COALESCE($4, all_clients),
             disabled_at = CASE WHEN $5::boolean IS NULL THEN disabled_at WHEN $5 THEN COALESCE(disabled_at, now()) END,
             updated_at = now()
-      WHERE id = $1 RETURNING id`,
-    [id, change.name ?? null, change.role ?? null, change.allClients ?? null, change.disabled ?? null],
+      WHERE id = $1 AND ${ANOTHER_ADMIN} RETURNING id`, '$6'),
+    [id, change.name ?? null, change.role ?? null, change.allClients ?? null, change.disabled ?? null, options.keepAnAdmin ?? false],
   );
   if (!rows[0]) return null;
   if (change.clients) {
@@ -112,8 +124,13 @@ export async function setPasswordHash(db: Queryable, id: string, passwordHash: s
   await db.query('UPDATE access.users SET password_hash = $2, updated_at = now() WHERE id = $1', [id, passwordHash]);
 }
 
-export async function deleteUser(db: Queryable, id: string): Promise<boolean> {
-  const { rows } = await db.query('DELETE FROM access.users WHERE id = $1 RETURNING id', [id]);
+/** False when there is no such person, or (with `keepAnAdmin`) when they are the last admin who can sign in. */
+export async function deleteUser(db: Queryable, id: string, options: { keepAnAdmin?: boolean } = {}): Promise<boolean> {
+  const { rows } = await db.query(
+    guarded(`${ADMINS_LOCKED}
+     DELETE FROM access.users u WHERE u.id = $1 AND (u.role <> 'admin' OR u.disabled_at IS NOT NULL OR ${ANOTHER_ADMIN}) RETURNING u.id`, '$2'),
+    [id, options.keepAnAdmin ?? false],
+  );
   return rows.length > 0;
 }
 
@@ -121,4 +138,17 @@ export async function deleteUser(db: Queryable, id: string): Promise<boolean> {
 export async function activeAdmins(db: Queryable): Promise<number> {
   const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM access.users WHERE role = 'admin' AND disabled_at IS NULL");
   return rows[0]!.n;
+}
+
+/**
+ * Changes whenever who may see what changes — a person added, removed, disabled or re-enabled, their role, clients,
+ * email or name — and not on sign-ins or password changes: one cheap query that replicas poll (Grafana follows it).
+ */
+export async function accessSignature(db: Queryable): Promise<string> {
+  const { rows } = await db.query<{ n: number; digest: string }>(
+    `SELECT count(*)::int AS n, md5(coalesce(string_agg(concat_ws('/', u.id, u.role, u.all_clients, u.disabled_at IS NULL, u.email, u.name,
+              (SELECT string_agg(c.client_id, ',' ORDER BY c.client_id) FROM access.user_clients c WHERE c.user_id = u.id)), ',' ORDER BY u.id), '')) AS digest
+       FROM access.users u`,
+  );
+  return `${rows[0]!.n}:${rows[0]!.digest}`;
 }

@@ -8,8 +8,8 @@ import { canonicalTimeZone } from './timezone.ts';
 export const CLIENT_ID = '^[a-z0-9-]+$';
 /** First path segments the product itself uses: a client so named would lose `/<id>/dashboard` to them. */
 export const RESERVED_CLIENT_IDS: ReadonlySet<string> = new Set([
-  'api', 'auth', 'clients', 'docs', 'grafana', 'health', 'invitations', 'login', 'logout', 'metrics', 'openapi',
-  'password-reset', 'ready', 'static',
+  'api', 'assets', 'auth', 'clients', 'docs', 'grafana', 'health', 'invitations', 'login', 'logout', 'metrics', 'openapi',
+  'password-reset', 'ready', 'settings', 'static',
 ]);
 /** Why `id` cannot name a client, or null. */
 export function clientIdProblem(id: string): string | null {
@@ -146,6 +146,13 @@ export function parseDatabaseUrl(url: string, source: string, problems: Problems
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
     problems.add(source, 'must be a postgres:// or postgresql:// URL');
+    return null;
+  }
+  try {
+    // The driver decodes these: a malformed %-escape would fail every connection instead.
+    for (const part of [parsed.username, parsed.password, parsed.pathname]) decodeURIComponent(part);
+  } catch {
+    problems.add(source, 'has a malformed %-escape');
     return null;
   }
   const schema = parsed.searchParams.get('schema') ?? 'public';

@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { MISSING_CREDENTIALS, resolvePrincipal } from './auth.ts';
 import type { ApiContext } from './context.ts';
+import { installBodyRules, strictBodyValidators } from './bodies.ts';
 import { ApiError, installErrorHandlers } from './errors.ts';
 import { assertSameOrigin, installSecurity, MAX_URL_LENGTH } from './security.ts';
 import cookie from '@fastify/cookie';
@@ -50,6 +51,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}) {
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
     bodyLimit: 64 * 1024,
+    schemaController: { compilersFactory: { buildValidator: strictBodyValidators() } },
     // Malformed URLs and the like are answered before routing: keep the one error shape there too.
     frameworkErrors: (error, _request, reply) => {
       void (reply as FastifyReply).status(400).send({ error: { code: 'BAD_REQUEST', message: error.message } });
@@ -96,6 +98,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}) {
     }
     assertSameOrigin(request, ctx.publicHost);
   });
+  installBodyRules(app);
 
   await app.register(systemRoutes, { ctx });
   await app.register(analyticsRoutes, { ctx });

@@ -40,8 +40,11 @@ export function databaseFailure(error: unknown): ApiError | null {
 function validationMessage(error: FastifyError): string {
   const first = error.validation?.[0];
   if (!first) return error.message;
-  const missing = (first.params as { missingProperty?: string }).missingProperty;
-  const field = missing ?? (first.instancePath.replace(/^\//, '').replace(/\//g, '.') || error.validationContext || 'request');
+  const { missingProperty, additionalProperty } = first.params as { missingProperty?: string; additionalProperty?: string };
+  const path = first.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  // A field that is missing or not allowed is named itself (`clients.gamma`), not the object holding it.
+  const named = missingProperty ?? additionalProperty;
+  const field = (named !== undefined ? [path, named].filter(Boolean).join('.') : path) || error.validationContext || 'request';
   return `${field}: ${first.message ?? 'is invalid'}`;
 }
 

@@ -76,7 +76,7 @@ export function registerMetric<Q extends object, B extends object, P = undefined
     reply.header('cache-control', ctx.cache ? `private, max-age=${Math.floor(cached.remainingMs / 1000)}` : 'private, no-cache');
     if (request.headers['if-none-match'] === etag) return reply.status(304).send();
     const body = { ...cached.body, generatedAt: cached.generatedAt };
-    if (csv) void audit(ctx, request, { action: 'export', clientId: client.id, target: metric.name, details: { from: body.from, to: body.to } });
+    if (csv) await audit(ctx, request, { action: 'export', clientId: client.id, target: metric.name, details: { from: body.from, to: body.to } });
     return sendAnswer(request, reply, body, () => route.csv(body as unknown as B, plan.range.timezone), `${client.id}-${metric.name}-${plan.range.days[0] ?? 'empty'}`);
   });
 }

@@ -206,7 +206,8 @@ describe('the audit log', () => {
 
   it('records data exports with the client they came from', async () => {
     const vera = await signInPerson(app, 'vera@alpha.example');
-    await get('/api/alpha/daily?from=2024-04-06&to=2024-04-08&format=csv', vera);
+    const csv = await get('/api/alpha/daily?from=2024-04-06&to=2024-04-08&format=csv', vera);
+    expect(csv.statusCode, csv.body).toBe(200);
     const { entries } = (await app.inject({ method: 'GET', url: '/api/audit?action=export', headers: bearer(KEYS.admin) })).json();
     expect(entries[0]).toMatchObject({ action: 'export', clientId: 'alpha', target: 'daily', actor: { kind: 'user', label: 'vera@alpha.example' } });
   });

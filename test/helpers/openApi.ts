@@ -19,11 +19,14 @@ export interface OpenApiOperation {
   statuses: string[];
   /** The documented 200 JSON schema, when there is one. */
   okSchema: Record<string, unknown> | null;
+  /** The JSON request body's schema (OpenAPI 3.0: `nullable`), when the operation takes one. */
+  bodySchema: Record<string, unknown> | null;
 }
 
 interface Document {
   paths: Record<string, Record<string, {
     parameters?: OpenApiParameter[];
+    requestBody?: { content?: Record<string, { schema?: Record<string, unknown> }> };
     responses?: Record<string, { content?: Record<string, { schema?: Record<string, unknown> }> }>;
   }>>;
 }
@@ -37,6 +40,7 @@ export async function openApiOperations(app: FastifyInstance): Promise<OpenApiOp
       parameters: op.parameters ?? [],
       statuses: Object.keys(op.responses ?? {}),
       okSchema: op.responses?.['200']?.content?.['application/json']?.schema ?? null,
+      bodySchema: op.requestBody?.content?.['application/json']?.schema ?? null,
     })),
   );
 }

@@ -6,6 +6,8 @@ export const DEAD_DB_PASSWORD = 's3cret-password';
 
 /** Every test person's password (test/helpers/people.ts). */
 export const PERSON_PASSWORD = 'quiet-lantern-orbit-4417';
+/** The password the security tests set (a change, an accepted invitation, a reset): the policy accepts it. */
+export const NEW_PASSWORD = 'Tq8#vLp2@xR9';
 /** The single sign-on tests' client secret at their OpenID provider (test/access/sso.test.ts). */
 export const OIDC_CLIENT_SECRET = 'oidc-client-secret-3f9a1c7e5b2d';
 /**
@@ -18,4 +20,4 @@ export const MASTER_KEYS = {
   old: 'fmPdgkl8d98BC/fb5bF1f9DFpLQUR62HxkENTsQK97k=',
 };
 export const CLIENT_DB_PASSWORD = 'client-db-pw-Zq81vXw3';
-export const SPAWNED_SECRETS = [...Object.values(MASTER_KEYS), CLIENT_DB_PASSWORD, START_ADMIN_KEY, START_MAPLE_KEY, GRAFANA_ADMIN_PASSWORD, DEAD_DB_PASSWORD, PERSON_PASSWORD, OIDC_CLIENT_SECRET];
+export const SPAWNED_SECRETS = [...Object.values(MASTER_KEYS), CLIENT_DB_PASSWORD, START_ADMIN_KEY, START_MAPLE_KEY, GRAFANA_ADMIN_PASSWORD, DEAD_DB_PASSWORD, PERSON_PASSWORD, NEW_PASSWORD, OIDC_CLIENT_SECRET];

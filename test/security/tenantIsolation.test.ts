@@ -16,6 +16,7 @@ import { readWebAssets } from '../../src/http/pages/assets.ts';
  * Each cell asserts its status, that nothing of a client the caller may not read appears in the answer (headers and
  * body), and that a granted API answer equals the one an app serving only that client gives (numbers carry no
  * marker). The app under test shares one result cache between the clients, as production can.
+ * People, their roles and tokens on every documented operation: peopleIsolation.test.ts.
  */
 type Target = 'alpha' | 'beta';
 const TARGETS: Target[] = ['alpha', 'beta'];

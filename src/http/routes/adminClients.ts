@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { clientIdProblem, DEFAULT_COLOR, parseDatabaseUrl, type ClientConfig, type ClientDatabase } from '../../config/clients.ts';
+import { CLIENT_ID, clientIdProblem, DEFAULT_COLOR, parseDatabaseUrl, type ClientConfig, type ClientDatabase } from '../../config/clients.ts';
 import { Problems } from '../../config/env.ts';
 import { canonicalTimeZone } from '../../config/timezone.ts';
 import { mayManagePlatform } from '../../access/permissions.ts';
@@ -24,6 +24,7 @@ type AdminClient = Static<typeof AdminClientBody>;
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody };
 const invalid = (field: string, message: string) => new ApiError(400, 'INVALID_PARAMETER', `${field}: ${message}`);
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const CLIENT_ID_SHAPE = new RegExp(CLIENT_ID);
 
 const providedByFile = (id: string) =>
   new ApiError(409, 'PROVIDED_BY_FILE', `Client "${id}" is provided by the registry file (CLIENTS_FILE, clients.json): change it there; the file wins over the product`);
@@ -86,6 +87,7 @@ export const adminClientRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> =
   /** A product client by id; the file's ids are refused (409), unknown ones are 404. */
   const ownClient = async (id: string) => {
     const managed = managedOf();
+    if (!CLIENT_ID_SHAPE.test(id)) throw notFound('Client'); // no client is named so (and PostgreSQL text holds no NUL)
     if (managed.fileProvides(id)) throw providedByFile(id);
     const client = await storedClient(db, id);
     if (!client) throw notFound('Client');

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { hasControlCharacters } from '../../analytics/errors.ts';
 import { roleText, invitationEmail } from '../../access/invitationEmails.ts';
 import {
   createInvitation, invitationById, pendingInvitations, pruneInvitations, revokeInvitation, TOKEN_PATTERN, useToken, type Invitation,
@@ -165,6 +166,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
     const { invitation } = found;
     const trimmed = name.trim();
     if (!trimmed) throw invalid('name: is required');
+    if (hasControlCharacters(trimmed)) throw invalid('name: must not contain control characters');
     const problem = passwordProblem(password, [invitation.email, trimmed]);
     if (problem) throw invalid(`password: ${problem}`);
     const passwordHash = await hashPassword(password);
@@ -221,7 +223,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
     config: { public: true, rateLimit: throttled },
     schema: {
       tags: ['people'], summary: 'Accepts an invitation: creates the person with its role and clients, and signs them in (sets the session cookie)', security: [],
-      body: Type.Object({ token: Type.String({ maxLength: 200 }), ...AcceptBody }),
+      body: Type.Object({ token: Type.String({ maxLength: 200 }), ...AcceptBody }, { additionalProperties: false }),
       response: { 200: MeBody, 400: ErrorBody, 403: ErrorBody, 409: ErrorBody, 410: ErrorBody },
     },
   }, async (request, reply) => {

@@ -77,7 +77,7 @@ export const passwordResetRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }>
     config: { public: true, rateLimit: throttled },
     schema: {
       tags: ['people'], summary: 'Asks for a password-reset link by email: always the same 202, whether or not the address has an account', security: [],
-      body: Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }) }),
+      body: Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }) }, { additionalProperties: false }),
       response: { 202: Type.Object({ message: Type.String() }), 400: ErrorBody, 403: ErrorBody },
     },
   }, async (request, reply) => {
@@ -163,7 +163,7 @@ export const passwordResetRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }>
     config: { public: true, rateLimit: throttled },
     schema: {
       tags: ['people'], summary: 'Sets a new password with a reset link: ends every session of that person and signs them in (sets the session cookie)', security: [],
-      body: Type.Object({ token: Type.String({ maxLength: 200 }), password: Type.String({ maxLength: 1024 }) }),
+      body: Type.Object({ token: Type.String({ maxLength: 200 }), password: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }),
       response: { 200: MeBody, 400: ErrorBody, 403: ErrorBody, 410: ErrorBody },
     },
   }, async (request, reply) => meOf(await complete(request, reply, request.body.token, request.body.password), ctx));

@@ -2,10 +2,10 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { hashPassword, passwordProblem, verifyPassword } from '../../access/passwords.ts';
-import { isAdmin } from '../../access/permissions.ts';
+import { isAdmin, mayManagePeople } from '../../access/permissions.ts';
 import type { Principal } from '../../access/principal.ts';
 import { endSessionsOf } from '../../access/sessions.ts';
-import { activeAdmins, deleteUser, listUsers, setPasswordHash, updateUser, userById, userWithHashByEmail, type User, type UserChange } from '../../access/users.ts';
+import { deleteUser, listUsers, setPasswordHash, updateUser, userById, userWithHashByEmail, type User, type UserChange } from '../../access/users.ts';
 import { audit } from '../audit.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -43,7 +43,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asyn
     schema: { tags: ['people'], summary: 'People you manage (admins: everyone; operators: members of their clients)', response: { 200: Type.Array(PersonBody), ...errors } },
   }, async (request) => {
     const p = request.principal!;
-    if (p.role === 'member') throw forbidden('Members do not manage people');
+    if (!mayManagePeople(p)) throw forbidden('Members do not manage people');
     return (await listUsers(db)).filter((user) => manages(p, user)).map(personOf);
   });
 
@@ -76,9 +76,15 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asyn
     const role = change.role ?? user.role;
     const clients = change.clients ?? user.clients;
     if (role === 'member' && Object.keys(clients).length !== 1) throw new ApiError(400, 'INVALID_PARAMETER', 'clients: a member belongs to exactly one client');
-    const losesAdmin = user.role === 'admin' && (role !== 'admin' || change.disabled === true);
-    if (losesAdmin && (await activeAdmins(db)) <= 1) throw new ApiError(400, 'INVALID_PARAMETER', 'role: the last admin must stay an admin');
-    const updated = (await updateUser(db, user.id, change))!;
+    if (role === 'member' && change.allClients) throw new ApiError(400, 'INVALID_PARAMETER', 'allClients: only operators are given every client');
+    if (change.name !== undefined) {
+      change.name = change.name.trim();
+      if (!change.name) throw new ApiError(400, 'INVALID_PARAMETER', 'name: must not be blank');
+    }
+    // Only an admin who can sign in counts: a disabled one may be demoted or removed while another admin remains.
+    const losesAdmin = user.role === 'admin' && !user.disabled && (role !== 'admin' || change.disabled === true);
+    const updated = await updateUser(db, user.id, change, { keepAnAdmin: losesAdmin });
+    if (!updated) throw (await userById(db, user.id)) ? new ApiError(400, 'INVALID_PARAMETER', 'role: the last admin must stay an admin') : notFound('Person');
     if (change.disabled) await endSessionsOf(db, user.id);
     await audit(ctx, request, { action: 'person-changed', target: user.email, details: {
       role: updated.role, allClients: updated.allClients, disabled: updated.disabled, clients: Object.keys(updated.clients).join(','),
@@ -92,8 +98,10 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asyn
     const p = request.principal!;
     const user = await found(request, request.params.id);
     if (p.userId === user.id) throw forbidden('Nobody removes themselves');
-    if (user.role === 'admin' && (await activeAdmins(db)) <= 1) throw new ApiError(400, 'INVALID_PARAMETER', 'id: the last admin cannot be removed');
-    await deleteUser(db, user.id); // sessions (and tokens) go with it: ON DELETE CASCADE
+    // Sessions (and tokens) go with the person: ON DELETE CASCADE.
+    if (!(await deleteUser(db, user.id, { keepAnAdmin: true }))) {
+      throw (await userById(db, user.id)) ? new ApiError(400, 'INVALID_PARAMETER', 'id: the last admin cannot be removed') : notFound('Person');
+    }
     await audit(ctx, request, { action: 'person-removed', target: user.email });
     return reply.status(204).send(null);
   });
@@ -110,7 +118,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asyn
   app.post('/api/me/password', {
     schema: {
       tags: ['people'], summary: 'Changes your password; your other sessions end',
-      body: Type.Object({ current: Type.String({ maxLength: 1024 }), password: Type.String({ maxLength: 1024 }) }),
+      body: Type.Object({ current: Type.String({ maxLength: 1024 }), password: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }),
       response: { 204: Type.Null(), ...errors },
     },
   }, async (request, reply) => {

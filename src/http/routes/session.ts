@@ -80,7 +80,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
     config: { public: true, rateLimit: throttled },
     schema: {
       tags: ['access'], summary: 'Sign in (sets the session cookie)', security: [],
-      body: Type.Object(Credentials), response: { 200: MeBody, 400: ErrorBody, 401: ErrorBody },
+      body: Type.Object(Credentials, { additionalProperties: false }), response: { 200: MeBody, 400: ErrorBody, 401: ErrorBody },
     },
   }, async (request, reply) => {
     const owner = await ownerOf(request, request.body);

@@ -47,7 +47,7 @@ export async function sessionDetailRoutes(app: FastifyInstance, { ctx }: { ctx: 
       const filename = `${client.id}-session-${sessionId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80)}`;
       reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}.csv"`);
       reply.raw.setTimeout(EXPORT_STALL_MS, () => reply.raw.destroy());
-      void audit(ctx, request, { action: 'export', clientId: client.id, target: 'transcript', details: { session: sessionId.slice(0, 200) } });
+      await audit(ctx, request, { action: 'export', clientId: client.id, target: 'transcript', details: { session: sessionId.slice(0, 200) } });
       if (!transcript.available) return reply.send(csvStream(['available', 'reason'], [[[false, transcript.reason]]]));
       const rows = async function* () {
         for await (const batch of db.stream<ChatMessage>(transcript.sql, [sessionId], EXPORT_BATCH)) {

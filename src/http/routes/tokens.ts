@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DateTime } from 'luxon';
 import { hasControlCharacters, InvalidParameterError } from '../../analytics/errors.ts';
-import { isAdmin, mayManageClientTokens } from '../../access/permissions.ts';
+import { isAdmin, mayCreateTokens, mayManageClientTokens } from '../../access/permissions.ts';
 import { canSee, type Principal } from '../../access/principal.ts';
 import { createToken, listTokens, revokeToken, tokenById, type NewToken, type Token } from '../../access/tokens.ts';
 import { audit } from '../audit.ts';
@@ -70,8 +70,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
     },
   }, async (request, reply) => {
     const p = request.principal!;
-    // A leaked token (or key) must not be able to outlive its revocation by minting successors.
-    if (p.actor.kind !== 'user' || p.userId === null) throw forbidden('Tokens are created by a signed-in person, not with a key or another token');
+    if (!mayCreateTokens(p) || p.userId === null) throw forbidden('Tokens are created by a signed-in person, not with a key or another token');
     const body = request.body;
     const name = nameOf(body.name);
     const expiresAt = expiryOf(body.expiresAt);
