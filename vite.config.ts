@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
-import { WEB_BUILD_DIR, WEB_ENTRY } from './src/http/pages/assets.ts';
+import { WEB_BUILD_DIR, WEB_ENTRIES } from './src/http/pages/assets.ts';
 
 /** Writes .br and .gz next to each asset: @fastify/static (preCompressed) serves them, ~600 kB of JS is sent as ~190 kB. */
 function precompress(): Plugin {
@@ -21,8 +21,9 @@ function precompress(): Plugin {
 }
 
 /**
- * Builds the dashboard front-end into dist/web: one entry script (no index.html — the server writes the page and
- * reads the hashed names from the manifest), served under /assets/ by src/http/routes/web.ts.
+ * Builds the web front-end into dist/web: an entry script for the dashboard and one for the settings pages (no
+ * index.html — the server writes each page and reads the hashed names from the manifest), served under /assets/ by
+ * src/http/routes/web.ts.
  */
 export default defineConfig({
   publicDir: false,
@@ -35,6 +36,6 @@ export default defineConfig({
     reportCompressedSize: false,
     // ECharts (tree-shaken to bar, line, heatmap and SVG) is most of the ~600 kB (~190 kB brotli), loaded once and cached.
     chunkSizeWarningLimit: 800,
-    rolldownOptions: { input: WEB_ENTRY },
+    rolldownOptions: { input: WEB_ENTRIES },
   },
 });

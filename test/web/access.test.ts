@@ -62,7 +62,7 @@ describe('access', () => {
   it("keeps a client key out of another client's dashboard (404, like an unknown client)", async () => {
     const page = await openPage(browser);
     await signIn(page, world.base, KEYS.alpha);
-    expect(await page.getByRole('link').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual(['/alpha/dashboard']);
+    expect(await page.locator('.clients').getByRole('link').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual(['/alpha/dashboard']);
     for (const path of ['/beta/dashboard', '/nobody/dashboard']) {
       const response = await page.goto(`${world.base}${path}`);
       expect(response!.status()).toBe(404);

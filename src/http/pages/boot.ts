@@ -1,3 +1,6 @@
+import type { Static } from 'typebox';
+import type { MeBody } from '../schemas/me.ts';
+
 /**
  * What the server writes into the dashboard page besides the assets: who the client is and the API's default range
  * right now. Every number on the page comes from the public API, never from here.
@@ -16,6 +19,25 @@ export interface DashboardBoot {
   demo: boolean;
   /** A session cookie signed the visitor in (so a sign-out button makes sense); false on an open platform. */
   signedIn: boolean;
+  /** "Signed in as …" (src/http/pages/who.ts). */
+  who: string;
 }
 
 export const BOOT_ELEMENT_ID = 'dashboard-boot';
+
+/** The settings pages there are, in the order of their navigation (`/settings/{page}`). */
+export const SETTINGS_PAGES = ['account', 'people', 'clients', 'tokens', 'audit'] as const;
+export type SettingsPageName = (typeof SETTINGS_PAGES)[number];
+export const SETTINGS_TITLES: Record<SettingsPageName, string> = {
+  account: 'Account', people: 'People', clients: 'Clients', tokens: 'Tokens', audit: 'Audit log',
+};
+export const SETTINGS_BOOT_ID = 'settings-boot';
+
+/** What the server writes into a settings page: which page, and who is asking (`GET /api/me`'s answer). */
+export interface SettingsBoot {
+  page: SettingsPageName;
+  me: Static<typeof MeBody>;
+  who: string;
+  demo: boolean;
+  signedIn: boolean;
+}

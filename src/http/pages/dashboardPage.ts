@@ -1,9 +1,6 @@
 import type { WebAssets } from './assets.ts';
 import { BOOT_ELEMENT_ID, type DashboardBoot } from './boot.ts';
-import { escapeHtml } from './html.ts';
-
-/** JSON inside a script element: `<` is escaped so no value can close the element. */
-const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
+import { escapeHtml, scriptJson } from './html.ts';
 
 /**
  * The dashboard's HTML shell. The front-end (src/web/app) builds the panels and fills them from the public API;

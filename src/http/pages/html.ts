@@ -3,6 +3,9 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** JSON inside a script element: `<` is escaped so no value can close the element. */
+export const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
+
 /** A minimal, self-contained page (no external assets): sign-in and plain messages. */
 export function page(title: string, body: string): string {
   return `<!doctype html>
@@ -84,6 +87,8 @@ export interface ClientListOptions {
   signedIn: boolean;
   /** Every client is served from generated demo data. */
   demo: boolean;
+  /** "Signed in as …" (who.ts). */
+  who: string;
 }
 
 /** The clients a signed-in person may open; each goes to its built-in dashboard. */
@@ -99,6 +104,7 @@ export function clientListPage(clients: ClientLink[], options: ClientListOptions
   const signOut = options.signedIn ? '<form method="post" action="/logout"><button type="submit">Sign out</button></form>' : '';
   const demo = options.demo ? '<p class="note">These clients show generated demo data, not real visitors.</p>' : '';
   return page('Clients', `<h1>Clients</h1>
+<p class="note signed-in">${escapeHtml(options.who)} · <a href="/settings/account">Settings</a></p>
 ${demo}
 <ul class="clients">${items || '<li>No client is visible to this key.</li>'}</ul>
 ${signOut}`);

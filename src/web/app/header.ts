@@ -1,7 +1,7 @@
 import type { DashboardBoot } from '../../http/pages/boot.ts';
 import { h } from './dom.ts';
 
-/** Whose dashboard this is, on whose clock, and the way back. */
+/** Whose dashboard this is, on whose clock, who is looking, and the way back (or to the settings). */
 export function renderHeader(boot: DashboardBoot): HTMLElement {
   const { client } = boot;
   const logo = client.branding.logoUrl ? h('img', { class: 'logo', src: client.branding.logoUrl, alt: `${client.name} logo`, height: 40 }) : null;
@@ -22,6 +22,11 @@ export function renderHeader(boot: DashboardBoot): HTMLElement {
         ),
       ),
     ),
-    h('nav', { 'aria-label': 'Site' }, h('a', { href: '/' }, 'All clients'), signOut),
+    h('nav', { 'aria-label': 'Site' },
+      h('span', { class: 'signed-in' }, boot.who),
+      h('a', { href: '/' }, 'All clients'),
+      h('a', { href: '/settings/account' }, 'Settings'),
+      signOut,
+    ),
   );
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { WEB_BUILD_DIR } from '../../../src/http/pages/assets.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
-const SOURCES = ['src/web', 'src/analytics/steps.ts', 'vite.config.ts']; // steps.ts is bundled too
+const SOURCES = ['src/web', 'src/analytics/steps.ts', 'src/http/pages/boot.ts', 'src/access/audit.ts', 'vite.config.ts']; // bundled too
 const MANIFEST = join(WEB_BUILD_DIR, '.vite/manifest.json');
 const LOCK = join(ROOT, 'node_modules/.web-build-lock');
 
