@@ -9,6 +9,12 @@ import type { Principal } from '../access/principal.ts';
 import type { ManagedClients } from '../tenants/managedClients.ts';
 import type { Mailer } from '../notify/mailer.ts';
 import type { SingleSignOn } from '../access/sso.ts';
+import type { GrafanaSignIn } from '../grafana/grafanaPeople.ts';
+
+/** What the proxy asks of people's Grafana users: who a person signs in as, their user made right first. */
+export interface GrafanaPeopleGate {
+  ensure(principal: Principal & { userId: string }): Promise<GrafanaSignIn | null>;
+}
 
 /** Everything the routes need, built at start-up and passed in (no module reads the environment). */
 export interface ApiContext {
@@ -43,8 +49,11 @@ export interface ApiContext {
   mailer: Mailer;
   /** Production: Secure cookies and HSTS. */
   production: boolean;
-  /** Grafana behind `/grafana/`: its address, and the Grafana login operators are proxied as. */
-  grafana: { url: string | null; operatorLogin: string };
+  /**
+   * Grafana behind `/grafana/`: its address, the Grafana login the admin key's session is proxied as, and people's own
+   * Grafana users (made right before a person's request is forwarded); `people` is null without admin credentials.
+   */
+  grafana: { url: string | null; operatorLogin: string; people?: GrafanaPeopleGate | null };
 }
 
 declare module 'fastify' {

@@ -31,6 +31,8 @@ function filterCookies(cookie: string): string {
 /** Who asks, as Fastify sees it (with TRUST_PROXY, the real client behind the load balancer). */
 export interface ProxiedBy {
   login: string;
+  /** A person's name, shown in Grafana (X-WEBAUTH-NAME); null for the shared logins. */
+  name: string | null;
   ip: string;
   host: string;
   protocol: string;
@@ -38,8 +40,10 @@ export interface ProxiedBy {
 
 /**
  * Headers for a request to Grafana's auth proxy: the allowed ones, the cookie without session cookies, our own
- * `X-Forwarded-*`, and `X-WEBAUTH-USER` from the session. No role header is ever sent: Grafana would strip the user
- * from its other orgs.
+ * `X-Forwarded-*`, `X-WEBAUTH-USER` from the session and, for a person, `X-WEBAUTH-NAME`. No role header is ever sent
+ * (Grafana would strip the user from its other orgs), and no `X-WEBAUTH-EMAIL`: Grafana looks a signed-in user up by
+ * email before login (`lookupByOneOf` in its user sync), so an email held by a Grafana user of someone else's would
+ * sign the person in as that user. Sync sets each person's email in Grafana instead, when nobody else holds it.
  */
 export function grafanaUpstreamHeaders(headers: IncomingHttpHeaders, kind: 'http' | 'websocket', by: ProxiedBy): IncomingHttpHeaders {
   const allowed = kind === 'http' ? HTTP_HEADERS : WEBSOCKET_HEADERS;
@@ -53,6 +57,21 @@ export function grafanaUpstreamHeaders(headers: IncomingHttpHeaders, kind: 'http
   out['x-forwarded-host'] = by.host;
   out['x-forwarded-proto'] = by.protocol;
   out['x-webauth-user'] = by.login;
+  if (by.name) out['x-webauth-name'] = quotedPrintable(by.name);
+  return out;
+}
+
+/**
+ * A header value Grafana decodes with `headers_encoded = true` (quoted-printable over UTF-8): any name fits in a
+ * header that way, and plain ASCII names read the same either way. A trailing space is encoded (decoders drop it).
+ */
+export function quotedPrintable(text: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  let out = '';
+  bytes.forEach((byte, index) => {
+    const literal = (byte > 32 && byte < 127 && byte !== 61) || (byte === 32 && index < bytes.length - 1);
+    out += literal ? String.fromCharCode(byte) : `=${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  });
   return out;
 }
 

@@ -13,7 +13,8 @@ import { watchRegistryFile, type RegistryFileWatcher } from '../tenants/registry
 import { ManagedClients } from '../tenants/managedClients.ts';
 import { SecretBox } from '../platform/secrets.ts';
 import { startDemoDatabase, type DemoDatabase } from './demo.ts';
-import { followGrafana } from './grafanaFollower.ts';
+import { followGrafana, PEOPLE_POLL_MS } from './grafanaFollower.ts';
+import { GrafanaPeople } from '../grafana/grafanaPeople.ts';
 import { startAccess } from './access.ts';
 import type { Access } from '../access/access.ts';
 import { Mailer } from '../notify/mailer.ts';
@@ -29,6 +30,8 @@ export interface Runtime {
   mailer: Mailer;
   /** OpenID Connect single sign-on; null when not configured. */
   sso: SingleSignOn | null;
+  /** People's own Grafana users (the proxy's `ensure`, the follower's sync); null without Grafana admin credentials. */
+  grafanaPeople: GrafanaPeople | null;
   cache: ResultCache | null;
   platform: PlatformDatabase;
   rollups: { reader: RollupReader; refresher: RollupRefresher } | null;
@@ -48,6 +51,8 @@ export interface RuntimeOptions {
   platform?: PlatformDatabase;
   /** A result cache to use instead of the configured one (tests share one between two apps). */
   cache?: ResultCache | null;
+  /** How often people's access is polled for Grafana (default `PEOPLE_POLL_MS`; 0: never, tests sync when they ask). */
+  grafanaPeoplePollMs?: number;
 }
 
 export async function startRuntime(config: AppConfig, log: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
@@ -84,14 +89,18 @@ export async function startRuntime(config: AppConfig, log: Logger, options: Runt
     for (const client of change.removed) await forgetRollups(platform.pool, client.id);
     if (rollups && (change.added.length > 0 || stale.length > 0)) void rollups.refresher.refreshAll();
   });
-  const grafana = followGrafana(config, registry, log);
+  const { url: grafanaUrl, adminUser, adminPassword } = config.grafana;
+  const grafanaPeople = grafanaUrl && adminPassword
+    ? new GrafanaPeople({ url: grafanaUrl, adminUser, adminPassword }, platform.pool, registry, { warn: (message) => log.warn(`Grafana people: ${message}`) })
+    : null;
+  const grafana = followGrafana(config, registry, log, grafanaPeople, options.grafanaPeoplePollMs ?? PEOPLE_POLL_MS);
 
   const registryFile = options.watchRegistryFile
     ? watchRegistryFile({ path: config.clientsFile, env: process.env, registry, log, transform })
     : null;
 
   return {
-    registry, databases, keys, access, mailer, sso, cache, platform, rollups, registryFile, demo, managedClients,
+    registry, databases, keys, access, mailer, sso, grafanaPeople, cache, platform, rollups, registryFile, demo, managedClients,
     context: (now = () => new Date()) => ({
       clients: registry,
       databases,
@@ -110,7 +119,7 @@ export async function startRuntime(config: AppConfig, log: Logger, options: Runt
       mailer,
       sso: sso && { label: sso.label, href: '/auth/oidc/start' },
       oidc: sso,
-      grafana: { url: config.grafana.url, operatorLogin: config.grafana.adminUser },
+      grafana: { url: config.grafana.url, operatorLogin: config.grafana.adminUser, people: grafanaPeople },
     }),
     async close() {
       registryFile?.stop();

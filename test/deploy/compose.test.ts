@@ -197,6 +197,8 @@ describe('docker-compose.yml', () => {
         GF_AUTH_PROXY_HEADER_NAME: 'X-WEBAUTH-USER',
         GF_AUTH_PROXY_HEADER_PROPERTY: 'username',
         GF_AUTH_PROXY_AUTO_SIGN_UP: 'false',
+        GF_AUTH_PROXY_HEADERS: 'Name:X-WEBAUTH-NAME', // never Email: Grafana would look people up by it first
+        GF_AUTH_PROXY_HEADERS_ENCODED: 'true', // the API sends names quoted-printable encoded
         GF_AUTH_DISABLE_LOGIN_FORM: 'true',
         GF_AUTH_ANONYMOUS_ENABLED: 'false',
         GF_USERS_ALLOW_SIGN_UP: 'false',

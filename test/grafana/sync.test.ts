@@ -7,6 +7,8 @@ import { grafanaLoginFor, syncGrafana, type SyncConfig, type SyncReport } from '
 import { createRoleDatabase, type RoleDatabase } from '../helpers/datasourceRoles.ts';
 import { isWrite, startFakeGrafana, type FakeGrafana } from '../helpers/fakeGrafana.ts';
 import { freePort } from '../helpers/freePort.ts';
+import { asPlatformDatabase, createTestDatabase } from '../helpers/testDatabase.ts';
+import { createUser, deleteUser } from '../../src/access/users.ts';
 
 const ADMIN_PASSWORD = 'grafana-admin-pw-4711';
 const MAPLE_DB_PASSWORD = 'maple-db-pw-S3cr3t';
@@ -344,7 +346,7 @@ describe('npm run grafana:sync', () => {
   // Empty values keep a developer's .env out of the child (dotenv never overrides a variable that is set).
   const isolated = Object.fromEntries(
     ['NODE_ENV', 'GRAFANA_URL', 'GRAFANA_ADMIN_USER', 'GRAFANA_ADMIN_PASSWORD', 'GRAFANA_DATASOURCE_UID', 'GRAFANA_SYNC_ON_START',
-      'GRAFANA_ALLOW_WRITABLE_DATASOURCE', 'MAPLE_DB_URL', 'CLIENT2_DB_URL', 'MAPLE_GRAFANA_DB_URL', 'CLIENT2_GRAFANA_DB_URL'].map((key) => [key, '']),
+      'GRAFANA_ALLOW_WRITABLE_DATASOURCE', 'MAPLE_DB_URL', 'CLIENT2_DB_URL', 'MAPLE_GRAFANA_DB_URL', 'CLIENT2_GRAFANA_DB_URL', 'PLATFORM_DB_URL'].map((key) => [key, '']),
   );
   // Asynchronous on purpose: the fake Grafana answers from this very process.
   const run = (env: Record<string, string>, ...args: string[]) =>
@@ -375,6 +377,32 @@ describe('npm run grafana:sync', () => {
     expect(`${first.stdout}${first.stderr}`).not.toContain(MAPLE_DB_PASSWORD);
     const second = await run(env, '--rotate-secrets');
     expect(second.stdout).toContain('1 write request(s)'); // only maple's data source, to rewrite its password
+    expect(first.stdout).toContain('Grafana people: skipped (PLATFORM_DB_URL is not set');
+  });
+
+  it("with PLATFORM_DB_URL also gives each person their own Viewer user in their clients' orgs, and removes the gone", async () => {
+    const platform = await createTestDatabase('grafana_sync_people');
+    try {
+      await asPlatformDatabase(platform);
+      const person = (email: string, role: 'member' | 'operator', clients: Record<string, 'viewer'>) =>
+        createUser(platform.pool, { email, name: email.split('@')[0]!, role, allClients: false, clients, passwordHash: null });
+      const ann = (await person('ann@maple.example', 'member', { maple: 'viewer' }))!;
+      const op = (await person('op@agency.example', 'operator', { maple: 'viewer', client2: 'viewer' }))!;
+      const env = { GRAFANA_URL: fake.url, GRAFANA_ADMIN_PASSWORD: ADMIN_PASSWORD, PLATFORM_DB_URL: platform.url };
+      const first = await run(env);
+      expect([first.code, first.stderr]).toEqual([0, '']);
+      expect(first.stdout).toContain('Grafana people: 2 created, 0 updated, 0 unchanged, 0 removed');
+      const orgsOf = (id: string) => fake.membershipsOf([...fake.users.values()].find((user) => user.login === `person-${id}`)!.id);
+      expect(orgsOf(ann.id)).toEqual([[2, 'Viewer']]);
+      expect(orgsOf(op.id)).toEqual([[2, 'Viewer'], [3, 'Viewer']]);
+      await deleteUser(platform.pool, ann.id);
+      const second = await run(env);
+      expect(second.stdout).toContain('Grafana people: 0 created, 0 updated, 1 unchanged, 1 removed');
+      expect([...fake.users.values()].some((user) => user.login === `person-${ann.id}`)).toBe(false);
+      expect(`${first.stdout}${second.stdout}`).not.toContain(platform.url);
+    } finally {
+      await platform.drop();
+    }
   });
 });
 

@@ -39,6 +39,10 @@ export interface TestAppOptions {
   /** Client id → its `<ID>_API_KEY`. */
   clients?: Record<string, string>;
   grafanaUrl?: string | null;
+  /** `GRAFANA_ADMIN_PASSWORD` (admin user `admin`): people's own Grafana users are then made and synced. */
+  grafanaAdminPassword?: string;
+  /** How often the runtime polls people's access for Grafana (default 0: never; tests sync when they ask). */
+  grafanaPeoplePollMs?: number;
   db?: Partial<DbSettings>;
   limits?: Partial<LimitsConfig>;
   cache?: ResultCache | null;
@@ -67,7 +71,7 @@ export function testConfig(clients: ClientConfig[], options: TestAppOptions = {}
     db: { ...base.db, poolMax: 3, connectTimeoutMs: 1000, statementTimeoutMs: 5000, idleTimeoutMs: 5000, maxConnectionsPerServer: 20, acquireTimeoutMs: 3000, ...options.db },
     limits: { requestsPerMinute: 100_000, loginAttemptsPerMinute: 10_000, corsOrigins: [], trustProxy: false, ...options.limits },
     sessionSecret: SESSION_SECRET,
-    grafana: { ...base.grafana, url: options.grafanaUrl ?? null, adminPassword: null, syncOnStart: false },
+    grafana: { ...base.grafana, url: options.grafanaUrl ?? null, adminUser: 'admin', adminPassword: options.grafanaAdminPassword ?? null, syncOnStart: false },
     platform: { ...base.platform, rollups: Boolean(options.platform), rollupRefreshSeconds: options.rollupRefreshSeconds ?? 0 },
     demo: false,
     secrets: { keys: options.encryptionKeys ?? [] },
@@ -93,7 +97,7 @@ export async function buildTestApp(clients: ClientConfig[], options: TestAppOpti
   const log = capturedLogger(options.logLines);
   const own = options.platform ? null : await createTestDatabase('platform');
   const platform = options.platform ?? await asPlatformDatabase(own!);
-  const runtime = await startRuntime(testConfig(clients, options), log, { platform, cache: options.cache ?? null });
+  const runtime = await startRuntime(testConfig(clients, options), log, { platform, cache: options.cache ?? null, grafanaPeoplePollMs: options.grafanaPeoplePollMs ?? 0 });
   const app = await buildApp(runtime.context(() => new Date('2024-04-08T02:00:00Z')), { loggerInstance: log });
   app.addHook('onClose', async () => {
     await runtime.close();

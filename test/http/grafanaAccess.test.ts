@@ -6,6 +6,11 @@ import { buildTestApp, KEYS, testClient } from '../helpers/buildTestApp.ts';
 import { SESSION_COOKIE } from '../../src/http/session.ts';
 import { rawRequest } from '../helpers/rawHttp.ts';
 import { expiredSession, forgedSession, tampered } from '../helpers/sessionCookies.ts';
+import { updateUser } from '../../src/access/users.ts';
+import { runtimeOf } from '../helpers/buildTestApp.ts';
+import { isWrite, startFakeGrafana, type FakeGrafana } from '../helpers/fakeGrafana.ts';
+import { addPerson, signInPerson, type PersonSpec } from '../helpers/people.ts';
+import { GRAFANA_ADMIN_PASSWORD } from '../helpers/secrets.ts';
 
 type App = Awaited<ReturnType<typeof buildTestApp>>;
 interface Seen { method?: string; url?: string; headers: http.IncomingHttpHeaders; body?: string }
@@ -384,5 +389,134 @@ describe('without GRAFANA_URL', () => {
     } finally {
       await bare.close();
     }
+  });
+});
+
+/**
+ * People sign in to Grafana as themselves: the fake Grafana is both the API the platform makes their users with and
+ * Grafana behind its auth proxy (it signs in only users that exist, `auto_sign_up = false`, as in our Compose file).
+ */
+describe('/grafana/* for people', () => {
+  let grafana: FakeGrafana;
+  let site: App;
+  let at: string;
+  beforeAll(async () => {
+    grafana = await startFakeGrafana({ adminPassword: GRAFANA_ADMIN_PASSWORD });
+    for (const name of ['Client alpha', 'Client beta']) grafana.createOrg(name).members.set(1, 'Admin'); // orgs 2 and 3
+    site = await buildTestApp(clients, { ...keys, grafanaUrl: grafana.url, grafanaAdminPassword: GRAFANA_ADMIN_PASSWORD });
+    at = await site.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await site?.close();
+    await grafana?.close();
+  });
+
+  let n = 0;
+  /** A new person each time (people are never shared between tests), signed in. */
+  async function person(spec: Omit<PersonSpec, 'email'>, name?: string) {
+    const user = await addPerson(site, { ...spec, email: `person${++n}@people.example` });
+    if (name) await updateUser(runtimeOf(site).platform.pool, user.id, { name });
+    return { user, cookie: await signInPerson(site, user.email) };
+  }
+  const proxiedSince = (start: number) => grafana.proxied.slice(start);
+  const orgsOfUser = (login: string) => {
+    const user = [...grafana.users.values()].find((u) => u.login === login);
+    return user ? grafana.membershipsOf(user.id) : null;
+  };
+  const getAt = (path: string, cookie: string, headers: Record<string, string> = {}) => fetch(`${at}${path}`, { headers: { ...headers, cookie }, redirect: 'manual' });
+
+  it("forwards a member's session as their own login, their Grafana user made first with alpha's org only", async () => {
+    const { user, cookie } = await person({ role: 'member', clients: { alpha: 'viewer' } }, 'Ann Lee');
+    const start = grafana.proxied.length;
+    const res = await getAt('/grafana/api/user/orgs', cookie, { 'x-webauth-user': 'admin', 'x-webauth-email': 'admin@localhost', 'x-webauth-name': 'Boss' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual([{ orgId: 2, name: 'Client alpha', role: 'Viewer' }]);
+    const [seenByGrafana] = proxiedSince(start);
+    expect(seenByGrafana!.signedInAs).toBe(`person-${user.id}`);
+    expect(seenByGrafana!.headers['x-webauth-user']).toBe(`person-${user.id}`);
+    expect(seenByGrafana!.headers['x-webauth-name']).toBe('Ann Lee');
+    expect(seenByGrafana!.headers['x-webauth-email']).toBeUndefined(); // never: Grafana would look people up by it first
+  });
+
+  it('sends a name any Grafana decodes back exactly (quoted-printable, headers_encoded = true)', async () => {
+    const { user, cookie } = await person({ role: 'member', clients: { beta: 'viewer' } }, 'Zoë = Ångström 李');
+    const start = grafana.proxied.length;
+    expect((await getAt('/grafana/api/user', cookie)).status).toBe(200);
+    expect(proxiedSince(start)[0]!.headers['x-webauth-name']).toBe('Zo=C3=AB =3D =C3=85ngstr=C3=B6m =E6=9D=8E');
+    expect([...grafana.users.values()].find((u) => u.login === `person-${user.id}`)!.name).toBe('Zoë = Ångström 李');
+  });
+
+  it('keeps the shared client-alpha login for a legacy client key session, and sends no name', async () => {
+    const cookie = await signIn(KEYS.alpha, '/', at).then((result) => result.cookie!);
+    grafana.createUser('client-alpha', { 2: 'Viewer' }); // what grafana:sync makes for the client
+    const start = grafana.proxied.length;
+    const writes = grafana.requests.filter(isWrite).length;
+    expect((await getAt('/grafana/api/user', cookie)).status).toBe(200);
+    expect(proxiedSince(start).map((r) => [r.headers['x-webauth-user'], r.headers['x-webauth-name']])).toEqual([['client-alpha', undefined]]);
+    expect(grafana.requests.filter(isWrite).length).toBe(writes); // a shared login is grafana:sync's, not the proxy's
+  });
+
+  it('gives an operator assigned alpha and beta both orgs, and takes beta away at their next request', async () => {
+    const { user, cookie } = await person({ role: 'operator', clients: { alpha: 'viewer', beta: 'viewer' } });
+    const login = `person-${user.id}`;
+    expect(await (await getAt('/grafana/api/user/orgs', cookie)).json()).toEqual([
+      { orgId: 2, name: 'Client alpha', role: 'Viewer' }, { orgId: 3, name: 'Client beta', role: 'Viewer' },
+    ]);
+    await updateUser(runtimeOf(site).platform.pool, user.id, { clients: { alpha: 'viewer' } }); // no sync has run since
+    const start = grafana.proxied.length;
+    expect(await (await getAt('/grafana/api/user/orgs', cookie)).json()).toEqual([{ orgId: 2, name: 'Client alpha', role: 'Viewer' }]);
+    expect(orgsOfUser(login)).toEqual([[2, 'Viewer']]);
+    expect(proxiedSince(start)).toHaveLength(1); // forwarded once, after the membership was gone
+  });
+
+  it('prepares a new person once for the many requests of a first page load', async () => {
+    const { cookie } = await person({ role: 'member', clients: { alpha: 'viewer' } });
+    const start = grafana.requests.length;
+    const answers = await Promise.all(Array.from({ length: 6 }, () => getAt('/grafana/api/user', cookie)));
+    expect(answers.map((res) => res.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(grafana.requests.slice(start).filter((r) => r.method === 'POST' && r.path === '/api/admin/users')).toHaveLength(1);
+  });
+
+  it('passes Grafana Live websocket upgrades of a person as their own login', async () => {
+    const { user, cookie } = await person({ role: 'member', clients: { beta: 'viewer' } });
+    const start = grafana.proxied.length;
+    expect(await openSocket(`${at.replace('http', 'ws')}/grafana/api/live/ws`, { headers: { cookie }, origin: at })).toBe('echo:ping');
+    expect(proxiedSince(start).map((r) => [r.path, r.signedInAs])).toEqual([['/grafana/api/live/ws', `person-${user.id}`]]);
+  });
+
+  it('refuses a person none of whose clients is in Grafana, before Grafana sees the request', async () => {
+    const { cookie } = await person({ role: 'operator', clients: {} });
+    const start = grafana.proxied.length;
+    const res = await getAt('/grafana/api/user', cookie);
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({ error: { code: 'FORBIDDEN', message: 'None of the clients you may see has a Grafana organization yet.' } });
+    expect(proxiedSince(start)).toEqual([]);
+  });
+
+  it('forwards nothing for a person whose Grafana user cannot be prepared (the admin credentials are refused)', async () => {
+    const wrong = await buildTestApp(clients, { ...keys, grafanaUrl: grafana.url, grafanaAdminPassword: 'not-the-admin-password-1' });
+    try {
+      const user = await addPerson(wrong, { email: 'stuck@people.example', role: 'member', clients: { alpha: 'viewer' } });
+      const cookie = await signInPerson(wrong, user.email);
+      const start = grafana.proxied.length;
+      const res = await wrong.inject({ method: 'GET', url: '/grafana/api/user', headers: { cookie, accept: 'text/html' } });
+      expect(res.statusCode).toBe(502);
+      expect(res.body).toContain('Grafana could not be prepared for you');
+      expect(proxiedSince(start)).toEqual([]);
+    } finally {
+      await wrong.close();
+    }
+  });
+});
+
+describe('/grafana/* for people without GRAFANA_ADMIN_PASSWORD', () => {
+  it('answers a clear 503 and never contacts Grafana: nobody could make their Grafana user', async () => {
+    const user = await addPerson(app, { email: 'nobody-made-me@people.example', role: 'member', clients: { alpha: 'viewer' } });
+    const cookie = await signInPerson(app, user.email);
+    seen.length = 0;
+    const res = await app.inject({ method: 'GET', url: '/grafana/api/user', headers: { cookie } });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error.message).toContain('GRAFANA_ADMIN_PASSWORD');
+    expect(seen).toEqual([]);
   });
 });

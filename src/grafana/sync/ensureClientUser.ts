@@ -57,6 +57,6 @@ export async function ensureViewerOnlyOf(api: GrafanaClient, user: GrafanaUser, 
 }
 
 /** Long and mixed enough for Grafana's strong password policy, should it be switched on. */
-function randomPassword(): string {
+export function randomPassword(): string {
   return `${randomBytes(24).toString('base64url')}aA1!`;
 }

@@ -29,7 +29,8 @@ export type SyncConfig = Pick<AppConfig, 'clients' | 'grafana'>;
 
 /**
  * Brings Grafana in line with the client registry: per client an org (time zone, home dashboard), the PostgreSQL
- * data source, the generated dashboard and a Viewer user. Idempotent: a second run sends no write request.
+ * data source, the generated dashboard and the legacy shared Viewer user `client-<id>` (client key sessions sign in
+ * as it; people have their own users, `syncPeople`). Idempotent: a second run sends no write request.
  * One client's failure is reported and does not stop the others; unusable credentials stop everything.
  */
 export async function syncGrafana(config: SyncConfig, options: SyncOptions): Promise<SyncReport> {

@@ -3,7 +3,7 @@ import type { ClientOptions } from 'ws';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { GRAFANA_PUBLIC_PATH } from '../../config/grafana.ts';
 import { dashboardUid } from '../../grafana/buildDashboard.ts';
-import { grafanaLoginOf } from '../../grafana/logins.ts';
+import { grafanaIdentityOf } from '../../grafana/logins.ts';
 import { messagePage } from '../pages/html.ts';
 import { canSee, type Principal } from '../../access/principal.ts';
 import { audit } from '../audit.ts';
@@ -22,6 +22,12 @@ function htmlPage(reply: FastifyReply, status: number, title: string, message: s
  */
 function sessionPrincipal(request: FastifyRequest): Principal | null {
   return request.principal?.via === 'session' ? request.principal : null;
+}
+
+/** A refusal as a page for browsers, in our error shape for Grafana's own API calls. */
+function refuse(request: FastifyRequest, reply: FastifyReply, status: number, code: string, title: string, message: string) {
+  if ((request.headers.accept ?? '').includes('text/html')) return htmlPage(reply, status, title, message);
+  return reply.status(status).send({ error: { code, message } });
 }
 
 /** Browsers without a session go to sign-in and come back; other callers get a 401. */
@@ -57,12 +63,39 @@ export const grafanaRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
     return;
   }
 
-  const by = (request: FastifyRequest): ProxiedBy => ({
-    login: grafanaLoginOf(request.principal as Principal, ctx.grafana.operatorLogin),
-    ip: request.ip,
-    host: request.host,
-    protocol: request.protocol,
-  });
+  /** Whom each forwarded request signs in as, decided (and, for a person, made right in Grafana) before forwarding. */
+  const signedIn = new WeakMap<FastifyRequest, { login: string; name: string | null }>();
+  const by = (request: FastifyRequest): ProxiedBy => {
+    const who = signedIn.get(request);
+    if (!who) throw new Error('no Grafana sign-in was decided for this request'); // never forwarded without one
+    return { ...who, ip: request.ip, host: request.host, protocol: request.protocol };
+  };
+
+  /** Undefined when the request may go on; otherwise the refusal, sent. */
+  const decideSignIn = async (request: FastifyRequest, reply: FastifyReply, principal: Principal) => {
+    const identity = grafanaIdentityOf(principal, ctx.grafana.operatorLogin);
+    if (!identity) return refuse(request, reply, 403, 'FORBIDDEN', 'Not for Grafana', 'Grafana is opened with a browser session.');
+    if (identity.kind === 'shared') {
+      signedIn.set(request, { login: identity.login, name: null });
+      return undefined;
+    }
+    const people = ctx.grafana.people;
+    if (!people) {
+      return refuse(request, reply, 503, 'GRAFANA_UNAVAILABLE', 'Grafana unavailable',
+        'People sign in to Grafana as themselves, and the platform creates their Grafana user: that needs GRAFANA_ADMIN_PASSWORD.');
+    }
+    let ensured;
+    try {
+      ensured = await people.ensure({ ...principal, userId: identity.userId });
+    } catch (error) {
+      request.log.error({ code: (error as { name?: string }).name }, `Grafana: cannot prepare ${identity.login}: ${(error as Error).message}`);
+      return refuse(request, reply, 502, 'GRAFANA_UNAVAILABLE', 'Grafana unavailable', 'Grafana could not be prepared for you just now; try again in a moment.');
+    }
+    if (!ensured) return refuse(request, reply, 403, 'FORBIDDEN', 'Nothing in Grafana', 'None of the clients you may see has a Grafana organization yet.');
+    signedIn.set(request, { login: ensured.login, name: ensured.name });
+    return undefined;
+  };
+
   // The websocket client sends only these headers (plus its own handshake); the option exists at run time, not in the types.
   const wsClientOptions = {
     rewriteRequestHeaders: (_headers: object, request: FastifyRequest) => grafanaUpstreamHeaders(request.headers, 'websocket', by(request)),
@@ -83,6 +116,7 @@ export const grafanaRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
         return reply.status(403).send({ error: { code: 'FORBIDDEN', message: "Websocket upgrades are only accepted from this platform's own pages" } });
       }
       request.principal = principal;
+      return decideSignIn(request, reply, principal);
     },
     replyOptions: {
       // reply-from has already set host to Grafana's own.
