@@ -4,6 +4,7 @@ import { KEYS, SESSION_SECRET } from './helpers/buildTestApp.ts';
 import { LOG_DIR } from './helpers/logCapture.ts';
 import { TOKEN_SECRET_PATTERN } from './helpers/apiTokens.ts';
 import { SPAWNED_SECRETS } from './helpers/secrets.ts';
+import { findMissingPrerequisites, prerequisitesMessage } from './helpers/prerequisites.ts';
 
 /** Patterns no log line may contain: keys and secrets used by the tests, database URLs, credentials in any URL. */
 const FORBIDDEN: [string, RegExp][] = [
@@ -19,6 +20,7 @@ const FORBIDDEN: [string, RegExp][] = [
   ['a signed JWT (an ID or access token)', /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\./],
   ['a single sign-on code or state', /\/auth\/oidc\/callback\?[^"\s]*\b(?:code|state)=(?!\[redacted\])/],
   ['an API token', TOKEN_SECRET_PATTERN],
+  ['a webhook signing secret', /whsec_[A-Za-z0-9_-]{43}/],
 ];
 
 /** Vitest reports a teardown error but still exits 0: set the exit code ourselves. */
@@ -32,12 +34,22 @@ let runDir = '';
 /** The runtime the platform ships on; `npm test` gets it from the `node` package pinned in package.json. */
 const NODE_MAJOR = 24;
 
-/** A fresh folder for this run; test workers inherit its path through the environment. */
-export function setup() {
+/**
+ * Before any test: the right Node, and everything outside node_modules the tests use (PostgreSQL, Redis, chromium,
+ * pgbouncer, initdb) — one message naming each missing thing and its command, in seconds rather than after a run of
+ * failures. Then a fresh folder for this run's logs; test workers inherit its path through the environment.
+ */
+export async function setup() {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < NODE_MAJOR) {
     fail(`the tests run on Node ${process.versions.node}, but the platform ships on Node ${NODE_MAJOR}: run them with \`npm test\` ` +
       '(npm scripts use the node package from package.json), after `npm install`');
+  }
+  const missing = await findMissingPrerequisites();
+  if (missing.length > 0) {
+    // Only the message (no stack, no code frame): it is the whole answer, and nothing has started yet.
+    process.stderr.write(`\n${prerequisitesMessage(missing)}\n\n`);
+    process.exit(1);
   }
   runDir = join(LOG_DIR, `run-${process.pid}-${Date.now()}`);
   rmSync(runDir, { recursive: true, force: true });
@@ -46,6 +58,7 @@ export function setup() {
 
 /** After the whole run: every captured log line is checked; one leak fails the run. */
 export function teardown() {
+  if (!runDir) return; // set-up stopped (its message says why): there is nothing to scan
   if (!existsSync(runDir)) fail(`no logs were captured in ${runDir}: the capture is broken`);
   const leaks: string[] = [];
   let lines = 0;

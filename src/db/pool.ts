@@ -5,13 +5,17 @@ type ErrorLog = (error: Error & { code?: string }) => void;
 
 /**
  * The one way the platform makes a `pg` pool or client: our number types, and an error listener always attached.
- * A connection the server drops while idle (a restart, `DROP DATABASE ... WITH (FORCE)`, a pooler recycling it)
- * emits 'error'; without a listener Node would crash the process. The connection is discarded and replaced on next
- * use; `onError` hears about it (never log the error object itself: it can carry connection details).
+ * A connection the server drops (a restart, `DROP DATABASE ... WITH (FORCE)`, a pooler recycling it) emits 'error';
+ * without a listener Node would crash the process. The connection is discarded and replaced on next use; `onError`
+ * hears about it (never log the error object itself: it can carry connection details).
  */
 export function createPool(config: pg.PoolConfig, onError: ErrorLog = () => {}): pg.Pool {
   const pool = new pg.Pool({ types: pgTypes, ...config });
-  pool.on('error', onError);
+  // pg-pool listens on a connection only while it is idle: one lent out (`pool.connect()`, a transaction) that the
+  // server drops between queries would emit an unheard 'error'. So each connection has our listener for life, and
+  // the pool's own 'error' (the same error, re-emitted for idle ones) only needs to be heard.
+  pool.on('connect', (client) => client.on('error', onError));
+  pool.on('error', () => {});
   return pool;
 }
 

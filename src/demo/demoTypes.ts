@@ -53,4 +53,7 @@ export interface DemoClient {
   id: string;
   /** IANA name; the daily rhythm and weekends follow this zone's wall clock. */
   timezone: string;
+  /** The registry's name and domain: the chat fits the business they name (src/demo/dialogues). */
+  name?: string;
+  domain?: string | null;
 }

@@ -1,5 +1,7 @@
 import type { ClientProfile } from './clientProfile.ts';
-import { chatText, contactDetails } from './demoContent.ts';
+import { startConversation, wordStream, type ChatPhase } from './conversation.ts';
+import { contactDetails } from './demoContent.ts';
+import type { ClientVoice } from './dialogues/index.ts';
 import type { AgentConnectionRow, ChatLogRow, ChatRole, LeadRow, UserEventRow } from './demoTypes.ts';
 import type { Rng } from './random.ts';
 
@@ -16,17 +18,18 @@ export interface SimulatedSession {
 const SECOND = 1000;
 
 /** Walks one session forward in time: page load → widget → chat → handoff request → action → agent → lead. */
-export function simulateSession(rng: Rng, profile: ClientProfile, start: number): SimulatedSession {
+export function simulateSession(rng: Rng, profile: ClientProfile, start: number, voice: ClientVoice): SimulatedSession {
   const { rates } = profile;
   const gap = (min: number, mean: number) => Math.round((min + rng.exponential(mean)) * SECOND);
   const chat: SimulatedSession['chat'] = [];
   let clock = start;
-  const say = (roles: [ChatRole, ChatRole], count: number, handoffAtEnd: boolean) => {
+  const talk = startConversation(wordStream(rng.int(0, 2 ** 32 - 1)), voice);
+  const say = (roles: [ChatRole, ChatRole], count: number, handoffAtEnd: boolean, phase: ChatPhase) => {
+    const lines = talk.phase(phase, count, handoffAtEnd);
     for (let i = 0; i < count; i++) {
       const role = roles[i % 2] as ChatRole;
       clock += role === 'user' ? gap(3, 20) : gap(1, 2);
-      const handoff = handoffAtEnd && i === count - 1 && role === 'user';
-      chat.push({ createdAt: new Date(clock), role, message: chatText(rng, role, i === 0, handoff) });
+      chat.push({ createdAt: new Date(clock), role, message: lines[i]! });
     }
   };
 
@@ -46,7 +49,7 @@ export function simulateSession(rng: Rng, profile: ClientProfile, start: number)
     // Accepted (and answered) or continued sessions keep chatting after the handoff decision.
     const chatsAfter = (action === 'accept' && !missed) || action === 'continue';
     const before = chatsAfter ? rng.int(2, Math.max(2, messages - 1)) : messages;
-    say(['bot', 'user'], before, wantsHuman);
+    say(['bot', 'user'], before, wantsHuman, 'bot');
 
     if (wantsHuman) {
       requestedHuman = clock + gap(2, 10);
@@ -56,10 +59,10 @@ export function simulateSession(rng: Rng, profile: ClientProfile, start: number)
       if (action === 'accept' && !missed) {
         connectedAt = clock + Math.round(rng.uniform(20, 120) * SECOND);
         clock = connectedAt;
-        say(['agent', 'user'], messages - before, false);
+        say(['agent', 'user'], messages - before, false, 'agent');
         clock += gap(30, 150); // "a few minutes after connect" in total
       } else if (action === 'continue') {
-        say(['bot', 'user'], messages - before, false);
+        say(['bot', 'user'], messages - before, false, 'resume');
       }
       const endedAt =
         action === 'accept' && missed

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppConfig } from '../config/loadConfig.ts';
 import { buildApp } from '../http/app.ts';
-import { createLogger } from './logger.ts';
+import { createStdoutLogger } from './logger.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
 
 /**
@@ -9,7 +9,7 @@ import { startRuntime, type Runtime } from './runtime.ts';
  * re-read the client registry file, and a graceful shutdown on SIGTERM/SIGINT — also while it is still starting.
  */
 export async function startServer(config: AppConfig) {
-  const log = createLogger(config.logLevel);
+  const log = createStdoutLogger(config.logLevel, config.logFormat);
   let runtime: Runtime | null = null;
   let app: FastifyInstance | null = null;
   let closing = false;

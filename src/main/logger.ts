@@ -1,4 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { PinoPretty } from 'pino-pretty';
+import type { LogFormat } from '../config/logging.ts';
 
 /** Secrets never reach the logs, whatever a future serializer includes. */
 export const LOG_REDACT = ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'];
@@ -39,4 +41,25 @@ function req(request: LoggedRequest) {
 /** The one way the platform makes a logger (the server, and tests that capture what it writes). */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino({ level, redact: LOG_REDACT, serializers: { req } }, destination);
+}
+
+/** `LOG_FORMAT` wins; unset, a person at a terminal reads pretty lines and everything else (Docker, files) gets JSON. */
+export function chooseLogFormat(setting: LogFormat | null, stdoutIsTTY: boolean): LogFormat {
+  return setting ?? (stdoutIsTTY ? 'pretty' : 'json');
+}
+
+/**
+ * Lines a person reads: time, level and message, the other fields below. Synchronous, so nothing is lost when the
+ * process exits right after logging; pino redacts before the line reaches it.
+ */
+export function prettyStream(destination?: NodeJS.WritableStream, colorize?: boolean): DestinationStream {
+  return PinoPretty({
+    sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname',
+    ...(destination ? { destination } : {}), ...(colorize === undefined ? {} : { colorize }),
+  });
+}
+
+/** The server's logger on stdout, in the chosen format. */
+export function createStdoutLogger(level: string, setting: LogFormat | null, stdoutIsTTY = process.stdout.isTTY === true): Logger {
+  return createLogger(level, chooseLogFormat(setting, stdoutIsTTY) === 'pretty' ? prettyStream() : undefined);
 }

@@ -43,6 +43,7 @@ beforeAll(async () => {
   });
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
+  child.on('error', (error) => (output += `could not start the server: ${error.message}\n`));
   for (let i = 0; i < 120 && !output.includes('Server listening'); i++) await new Promise((r) => setTimeout(r, 250));
 }, 60_000);
 

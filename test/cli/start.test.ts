@@ -26,6 +26,7 @@ describe('npm start on a fresh machine', () => {
     child = spawn(TSX, ['src/cli/start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
+    child.on('error', (error) => (output += `could not start the server: ${error.message}\n`));
     exit = new Promise((resolve) => child.on('exit', resolve));
     // PGlite's start and the demo load take ~12 s alone, longer while the rest of the suite loads both cores.
     for (let i = 0; i < 480 && !output.includes('Server listening') && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 250));

@@ -1,9 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { accessSync, chmodSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { connectClient } from '../../src/db/pool.ts';
 import { freePort } from './freePort.ts';
+import { pgbouncerCandidates } from './prerequisites.ts';
 import type { TempPostgres } from './tempPostgres.ts';
 
 export interface PgBouncer {
@@ -24,8 +25,7 @@ export interface PgBouncerOptions {
 
 /** Debian puts it in /usr/sbin, which is not on every user's PATH. */
 function pgbouncerBinary(): string {
-  const candidates = ['/usr/sbin/pgbouncer', ...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'pgbouncer'))];
-  for (const path of candidates) {
+  for (const path of pgbouncerCandidates()) {
     try {
       accessSync(path, constants.X_OK);
       return path;

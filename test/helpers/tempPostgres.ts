@@ -3,8 +3,9 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './freePort.ts';
+import { pgBinDir } from './prerequisites.ts';
 
-const BIN = `/usr/lib/postgresql/${process.env.PG_MAJOR ?? '15'}/bin`;
+const BIN = pgBinDir();
 
 /** Runs a PostgreSQL tool as the `postgres` OS user when we are root (initdb refuses to run as root). */
 function pgTool(tool: string, args: string[]): string {

@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { migratePlatform } from '../../src/platform/migrations.ts';
 import type { PlatformDatabase } from '../../src/platform/platformDatabase.ts';
 import { connectClient, createPool } from '../../src/db/pool.ts';
+import { adminUrl } from './prerequisites.ts';
 
 /** The local server tests create their databases on (trust auth on this machine and in CI). */
-export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const ADMIN_URL = adminUrl();
 
 export interface TestDatabase {
   name: string;

@@ -26,6 +26,7 @@ async function startServer(env: Record<string, string>) {
   }), base: `http://127.0.0.1:${port}`, output: '' };
   server.child.stdout!.on('data', (chunk) => (server.output += chunk));
   server.child.stderr!.on('data', (chunk) => (server.output += chunk));
+  server.child.on('error', (error) => (server.output += `could not start the server: ${error.message}\n`));
   servers.push(server);
   for (let i = 0; i < 120 && !server.output.includes('Server listening'); i++) await new Promise((r) => setTimeout(r, 250));
   return server;
