@@ -10,6 +10,8 @@ interface Log {
 export interface RollupRefresher {
   /** Refreshes every client once now (one after another); failures are logged, not thrown. */
   refreshAll(): Promise<RefreshReport[]>;
+  /** Refreshes one client now (a job's work); null when it failed (logged) or the client is unknown. */
+  refreshClient(clientId: string): Promise<RefreshReport | null>;
   /** Stops the timer, waits for a pass in progress, closes the refresher's connections. */
   stop(): Promise<void>;
 }
@@ -83,6 +85,7 @@ export function startRollupRefresher(opts: RefresherOptions): RollupRefresher {
 
   return {
     refreshAll,
+    refreshClient: (clientId) => (stopped ? Promise.resolve(null) : refreshOne(clientId)),
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);

@@ -10,6 +10,15 @@ export interface TestSmtpOptions {
   refuseRecipients?: number;
   /** Require `user` / SMTP_PASSWORD. */
   auth?: boolean;
+  /**
+   * Never answer the DATA of the first N messages: the sender waits for the final reply until it goes away (killed),
+   * and the message is not accepted — what a real server does with a message whose sender vanished before the 250.
+   */
+  holdFirst?: number;
+  /** Hold (`holdFirst`) only messages to this address; others arrive as usual. */
+  holdTo?: string;
+  /** Keep `cid:` references in the parsed HTML as sent (mailparser otherwise swaps in data URLs). */
+  keepCidLinks?: boolean;
 }
 
 export interface TestSmtp {
@@ -20,6 +29,8 @@ export interface TestSmtp {
   messages: ParsedMail[];
   /** How many RCPT TO commands were refused. */
   refused: number;
+  /** How many messages' DATA was held open (`holdFirst`). */
+  held: number;
   /** Waits until at least `count` messages arrived; returns them. */
   waitForMessages(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
   close(): Promise<void>;
@@ -28,7 +39,7 @@ export interface TestSmtp {
 /** A real SMTP server (smtp-server) on a free port of the loopback, reading what arrives with mailparser. */
 export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<TestSmtp> {
   const messages: ParsedMail[] = [];
-  const state = { refused: 0 };
+  const state = { refused: 0, held: 0 };
   const server = new SMTPServer({
     disabledCommands: options.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
     authOptional: !options.auth,
@@ -45,8 +56,14 @@ export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<Te
       }
       return callback();
     },
-    onData(stream, _session, callback) {
-      simpleParser(stream).then((mail) => {
+    onData(stream, session, callback) {
+      const holdable = options.holdTo === undefined || session.envelope.rcptTo.some((r) => r.address === options.holdTo);
+      if (holdable && state.held < (options.holdFirst ?? 0)) {
+        state.held++;
+        stream.resume(); // read, never answered
+        return;
+      }
+      simpleParser(stream, { keepCidLinks: options.keepCidLinks ?? false }).then((mail) => {
         messages.push(mail);
         callback();
       }, (error: Error) => callback(error));
@@ -61,6 +78,9 @@ export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<Te
     get refused() {
       return state.refused;
     },
+    get held() {
+      return state.held;
+    },
     async waitForMessages(count, timeoutMs = 10_000) {
       const until = Date.now() + timeoutMs;
       while (messages.length < count) {
@@ -73,13 +93,13 @@ export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<Te
   };
 }
 
-/** Polls `read` until `done` says its value is ready (for work a request starts and does not wait for). */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+/** Polls `read` (every `intervalMs`) until `done` says its value is ready (for work a request starts and does not wait for). */
+export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000, intervalMs = 20): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
     if (done(value)) return value;
     if (Date.now() > until) throw new Error(`not ready after ${timeoutMs} ms: ${JSON.stringify(value).slice(0, 300)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
