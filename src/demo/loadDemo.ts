@@ -2,6 +2,7 @@ import type { ClientTable } from '../tenants/clientTables.ts';
 import type { Queryable } from '../db/queryable.ts';
 import type { DemoClient } from './demoTypes.ts';
 import { generateDemoData } from './generateDemoData.ts';
+import type { DemoScenario } from './scenarios.ts';
 import { createClientTables, demoRowCounts, insertDemoData } from './insertDemoData.ts';
 
 export interface DemoClientTarget extends DemoClient {
@@ -13,6 +14,8 @@ export interface LoadDemoOptions {
   /** Local days of history, today included (default 60). */
   days?: number;
   now?: Date;
+  /** Trouble written into some clients' data, by client id (the demo runtime's `DEMO_SCENARIOS`). */
+  scenarios?: Readonly<Record<string, DemoScenario>>;
   log?: (message: string) => void;
 }
 
@@ -34,7 +37,7 @@ export async function loadDemoClients(
   const loaded: LoadedDemoClient[] = [];
   for (const client of clients) {
     const started = Date.now();
-    const data = generateDemoData(client, { days, now });
+    const data = generateDemoData(client, { days, now, scenario: opts.scenarios?.[client.id] });
     await createClientTables(db, client.schema);
     await insertDemoData(db, client.schema, data);
     const rows = demoRowCounts(data);
