@@ -29,12 +29,15 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.json ./
 COPY config ./config
+# The charts' bundled font (DejaVu Sans and its licence): reports render text without system fonts.
+COPY assets ./assets
 COPY src ./src
 COPY --from=web /app/dist ./dist
 USER node
 EXPOSE 3001
-# Slim images have no curl or wget: Node's own fetch asks /health (PORT may be set by the platform, e.g. Railway).
+# Slim images have no curl or wget: Node's own fetch asks /ready — healthy while the platform database answers and is
+# migrated and the registry is loaded (/health only says the process is alive). PORT may be set by the platform.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3001)+'/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3001)+'/ready').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
 # node itself is PID 1 (no npm or tsx CLI in between), so SIGTERM reaches the server's graceful shutdown.
 CMD ["node", "--import", "tsx", "src/cli/start.ts"]

@@ -3,12 +3,15 @@ import type { Logger } from 'pino';
 import type { NotifyConfig } from '../config/notify.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { recordOutbox, type DeliveryStatus, type OutboxAttachment } from './outbox.ts';
+import type { DeliveryCounter } from '../metrics/platformMetrics.ts';
 
 export interface EmailAttachment {
   filename: string;
   /** The content itself: never a path or a URL (nodemailer would read or fetch those). */
   content: string | Buffer;
   contentType?: string;
+  /** Content id: the HTML shows it inline as `cid:<cid>` (a report's charts). */
+  cid?: string;
 }
 
 export interface Email {
@@ -39,6 +42,8 @@ export interface MailerOptions {
   log: Logger;
   /** Pause before the second attempt after a temporary failure (a 4xx reply, or no connection). */
   retryDelayMs?: number;
+  /** `/metrics`: each message counted by its outcome (channel `email`). */
+  deliveries?: DeliveryCounter;
 }
 
 export const LINK_REMOVED = '[link removed]';
@@ -115,7 +120,7 @@ export class Mailer {
         try {
           await this.transport.sendMail({
             to, subject, text: email.text, ...(email.html !== undefined ? { html: email.html } : {}),
-            attachments: attachments.map((a) => ({ filename: a.filename, content: a.content, ...(a.contentType ? { contentType: a.contentType } : {}) })),
+            attachments: attachments.map((a) => ({ filename: a.filename, content: a.content, ...(a.contentType ? { contentType: a.contentType } : {}), ...(a.cid ? { cid: a.cid } : {}) })),
             disableFileAccess: true, disableUrlAccess: true,
           });
           status = 'sent';
@@ -130,6 +135,7 @@ export class Mailer {
         }
       }
     }
+    this.options.deliveries?.inc({ channel: 'email', status });
     const links = (email.secretLinks ?? []).filter(Boolean);
     const removed = links.some((link) => email.text.includes(link) || (email.html ?? '').includes(link));
     const outboxId = await this.record({
