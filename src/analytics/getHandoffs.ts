@@ -74,11 +74,14 @@ export function handoffOutcomesSql(source: ClientSource, p: HandoffParams = HAND
 }
 
 export async function getHandoffs(db: Queryable, source: ClientSource, q: MetricQuery, options: HandoffOptions): Promise<Handoffs> {
+  const [outcomes, agent] = await Promise.all([getHandoffOutcomes(db, source, q, options), getAgentConnections(db, source, q)]);
+  return { ...outcomes, agent };
+}
+
+/** The handoffs and their outcomes alone (one query; the portfolio needs no agent statistics). */
+export async function getHandoffOutcomes(db: Queryable, source: ClientSource, q: MetricQuery, options: HandoffOptions): Promise<Omit<Handoffs, 'agent'>> {
   const values = boundValues(q, `${options.abandonAfterSeconds} seconds`, options.now.toISOString());
-  const [rows, agent] = await Promise.all([
-    runQuery<{ outcome: Outcome; count: number }>(db, handoffOutcomesSql(source, HANDOFF_PARAMS, q.funnel), values),
-    getAgentConnections(db, source, q),
-  ]);
+  const rows = await runQuery<{ outcome: Outcome; count: number }>(db, handoffOutcomesSql(source, HANDOFF_PARAMS, q.funnel), values);
   const counts = new Map(rows.map((row) => [row.outcome, row.count]));
   const handoffs = rows.reduce((sum, row) => sum + row.count, 0);
   return {
@@ -88,7 +91,6 @@ export async function getHandoffs(db: Queryable, source: ClientSource, q: Metric
       const count = counts.get(outcome) ?? 0;
       return { outcome, count, share: rate(count, handoffs) };
     }),
-    agent,
   };
 }
 
