@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig } from '../config/loadConfig.ts';
 import { DASHBOARDS_DIR, renderDashboardFiles } from '../grafana/dashboardFiles.ts';
 import { detectDashboardSource } from '../grafana/dashboardSource.ts';
+import { renderPlatformGrafanaFiles } from '../grafana/platformFiles.ts';
 import type { ClientSource } from '../tenants/clientSource.ts';
 
 const USAGE = 'usage: npm run grafana:dashboards [-- --out DIR]';
@@ -12,6 +13,7 @@ const USAGE = 'usage: npm run grafana:dashboards [-- --out DIR]';
 /**
  * `npm run grafana:dashboards`: regenerates the committed demo dashboards (the registry's clients, standard layout).
  * With `--out DIR`: each configured client's dashboard as it fits that client's database, to DIR/<clientId>.json.
+ * Without it, also the platform's own dashboard and its Grafana provisioning (deploy/grafana).
  */
 async function main(): Promise<number> {
   loadDotenv({ quiet: true });
@@ -41,6 +43,13 @@ async function main(): Promise<number> {
   for (const [file, content] of renderDashboardFiles(clients, config.grafana.datasourceUid, sources)) {
     writeFileSync(join(dir, file), content);
     console.log(`wrote ${join(dir, file)}`);
+  }
+  if (!out) {
+    for (const [path, content] of renderPlatformGrafanaFiles()) {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, content);
+      console.log(`wrote ${path}`);
+    }
   }
   return failed > 0 ? 1 : 0;
 }

@@ -2,7 +2,8 @@ import type { PanelQuery } from './sqlText.ts';
 
 /** Typed builders for the few classic-model panels we generate; options follow Grafana's panel schemas. */
 export interface DataSourceRef {
-  type: 'grafana-postgresql-datasource';
+  /** The clients' dashboards read PostgreSQL; the platform's own dashboard reads Prometheus. */
+  type: 'grafana-postgresql-datasource' | 'prometheus';
   uid: string;
 }
 
@@ -25,7 +26,9 @@ export interface Panel {
   fieldConfig: { defaults: Record<string, unknown>; overrides: Record<string, unknown>[] };
 }
 
-type PanelBase = Pick<Panel, 'id' | 'title' | 'description' | 'gridPos'> & { query: PanelQuery; datasource: DataSourceRef };
+/** A panel's query: SQL (`query`), or targets of another data source (`targets`, e.g. PromQL). */
+type PanelBase = Pick<Panel, 'id' | 'title' | 'description' | 'gridPos'> & { datasource: DataSourceRef } &
+  ({ query: PanelQuery } | { targets: Record<string, unknown>[] });
 
 const legend = (showLegend: boolean) => ({ displayMode: 'list', placement: 'bottom', showLegend, calcs: [] });
 const tooltip = { mode: 'multi', sort: 'none' };
@@ -41,7 +44,9 @@ function panel(base: PanelBase, type: Panel['type'], options: Record<string, unk
     description: base.description,
     gridPos: base.gridPos,
     datasource: base.datasource,
-    targets: [{ refId: 'A', datasource: base.datasource, editorMode: 'code', rawQuery: true, format: base.query.format, rawSql: base.query.rawSql }],
+    targets: 'targets' in base
+      ? base.targets
+      : [{ refId: 'A', datasource: base.datasource, editorMode: 'code', rawQuery: true, format: base.query.format, rawSql: base.query.rawSql }],
     options,
     fieldConfig: { defaults: { thresholds, color: { mode: 'palette-classic' }, ...defaults }, overrides: [] },
   };

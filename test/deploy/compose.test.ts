@@ -91,6 +91,7 @@ const SECRETS = {
   POSTGRES_PASSWORD: 'postgres0123456789abcdef',
   MAPLE_GRAFANA_DB_PASSWORD: 'maple0123456789abcdef',
   CLIENT2_GRAFANA_DB_PASSWORD: 'client20123456789abcdef',
+  METRICS_TOKEN: 'compose-metrics-token-0123456789',
 };
 const dotEnv = { ...parseEnv(ENV_EXAMPLE), ...SECRETS };
 
@@ -167,8 +168,8 @@ describe('docker-compose.yml', () => {
       });
     });
 
-    it('has a health check on /health that needs no curl', () => {
-      expect(api.healthcheck!.test.join(' ')).toMatch(/^CMD node -e .*fetch\('http:\/\/127\.0\.0\.1:3001\/health'\)/);
+    it('has a health check on /ready that needs no curl', () => {
+      expect(api.healthcheck!.test.join(' ')).toMatch(/^CMD node -e .*fetch\('http:\/\/127\.0\.0\.1:3001\/ready'\)/);
     });
   });
 

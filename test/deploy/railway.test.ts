@@ -55,15 +55,15 @@ describe('railway.json', () => {
     expect(railway.deploy.drainingSeconds as number).toBeGreaterThan(10);
   });
 
-  it('checks health on /health within a bounded time, and the app answers it 200 without a key even when keys are set', async () => {
-    expect(railway.deploy.healthcheckPath).toBe('/health');
+  it('checks readiness on /ready within a bounded time, and the app answers it 200 without a key even when keys are set', async () => {
+    expect(railway.deploy.healthcheckPath).toBe('/ready');
     expect(railway.deploy.healthcheckTimeout as number).toBeGreaterThanOrEqual(30);
     expect(railway.deploy.healthcheckTimeout as number).toBeLessThanOrEqual(300);
     const app = await buildTestApp([testClient('maple', 'Australia/Sydney', null)], { admin: KEYS.admin });
     try {
       const res = await app.inject({ method: 'GET', url: railway.deploy.healthcheckPath as string });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({ status: 'ok' });
+      expect(res.json()).toEqual({ status: 'ready', checks: { platformDatabase: 'ok', migrations: 'ok', registry: 'ok' } });
     } finally {
       await app.close();
     }
