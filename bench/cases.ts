@@ -8,8 +8,9 @@ import { countsSql } from '../src/analytics/getCounts.ts';
 import { dailySql } from '../src/analytics/getDaily.ts';
 import { hourlySql } from '../src/analytics/getHourly.ts';
 import { durationSql } from '../src/analytics/getDuration.ts';
+import { heatmapSql } from '../src/analytics/getHeatmap.ts';
 
-export const ENDPOINTS = ['funnel', 'daily', 'hourly', 'metrics'] as const;
+export const ENDPOINTS = ['funnel', 'daily', 'hourly', 'heatmap', 'metrics'] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 export const RANGE_DAYS = [30, 365] as const;
 
@@ -60,6 +61,8 @@ export function bareQuery(c: BenchCase, source: ClientSource): (db: Queryable) =
       return async (db) => total(await run(dailySql(source, BOUND_PARAMS, c.q.funnel), db));
     case 'hourly':
       return async (db) => total(await run(hourlySql(source, BOUND_PARAMS, c.q.funnel), db));
+    case 'heatmap':
+      return async (db) => total(await run(heatmapSql(source, BOUND_PARAMS), db));
     case 'metrics':
       return async (db) => {
         const [counts] = await Promise.all([
@@ -77,5 +80,6 @@ export function answerSessions(endpoint: Endpoint, body: Record<string, unknown>
   const sum = (rows: unknown) => (rows as { sessions: number }[]).reduce((n, r) => n + r.sessions, 0);
   if (endpoint === 'daily') return sum(body.days);
   if (endpoint === 'hourly') return sum(body.hours);
+  if (endpoint === 'heatmap') return sum(body.cells);
   return body.sessions as number;
 }

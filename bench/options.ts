@@ -41,7 +41,11 @@ export interface BenchOptions {
   minSamples: number;
   seriesBudgetMs: number;
   loadSeconds: number;
+  /** The memory check: one cache-hit load this long per size, RSS must stay flat in its second half. */
+  memorySeconds: number;
   loadConnections: number;
+  /** Pin the harness (autocannon) and the API process to different cores with `taskset`, where it exists. */
+  pin: boolean;
   out: string;
   adminUrl: string;
 }
@@ -49,7 +53,7 @@ export interface BenchOptions {
 /** A bad command line: main prints its message without a stack. */
 export class UsageError extends Error {}
 
-const USAGE = `npm run bench -- [--sizes 100k,1m,10m,1000c] [--quick] [--fresh] [--samples N] [--load-seconds S] [--out FILE]`;
+const USAGE = `npm run bench -- [--sizes 100k,1m,10m,1000c] [--quick] [--fresh] [--samples N] [--load-seconds S] [--memory-seconds S] [--no-pin] [--out FILE]`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = usage(() => parseArgs({
@@ -60,6 +64,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       fresh: { type: 'boolean', default: false },
       samples: { type: 'string' },
       'load-seconds': { type: 'string' },
+      'memory-seconds': { type: 'string' },
+      'no-pin': { type: 'boolean', default: false },
       out: { type: 'string', default: 'BENCHMARKS.md' },
       help: { type: 'boolean', default: false },
     },
@@ -89,6 +95,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     minSamples: quick ? 3 : 5,
     seriesBudgetMs: quick ? 10_000 : 45_000,
     loadSeconds: positive(values['load-seconds'], quick ? 3 : 10, '--load-seconds'),
+    memorySeconds: positive(values['memory-seconds'], quick ? 10 : 60, '--memory-seconds'),
+    pin: !values['no-pin'],
     loadConnections: 50,
     out: values.out,
     adminUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',

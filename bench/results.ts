@@ -9,7 +9,7 @@ import type { ConfigName } from './server.ts';
 
 /** Everything one run measured; `report.ts` turns it into BENCHMARKS.md. */
 export interface RunResult {
-  options: Pick<BenchOptions, 'quick' | 'samples' | 'loadSeconds' | 'loadConnections'> & { sizes: string[]; argv: string[] };
+  options: Pick<BenchOptions, 'quick' | 'samples' | 'loadSeconds' | 'loadConnections' | 'memorySeconds'> & { sizes: string[]; argv: string[] };
   machine: Machine;
   sizes: SizeResult[];
   /** The many-clients case, when this run had it. */
@@ -18,6 +18,8 @@ export interface RunResult {
   totalMs: number;
   /** CPU share taken by other processes while the harness was idle: before the run, before each size, after it. */
   otherCpu: number[];
+  /** Which cores the harness and the API ran on (taskset), or why they were not pinned. */
+  pinning: string;
 }
 
 export interface CaseResult {
@@ -51,6 +53,12 @@ export interface SizeResult {
   cases: CaseResult[];
   servers: ServerRun[];
   load: Partial<Record<ConfigName, LoadResult>>;
+  /** `/health` under the same load, in the cached configuration's process just before its cache-hit load. */
+  healthLoad: LoadResult | null;
+  /** The same cache hit with an API token (a service token of the client) instead of the admin key. */
+  tokenLoad: LoadResult | null;
+  /** The memory check: a cache-hit load of `memorySeconds`. */
+  memoryLoad: LoadResult | null;
   /** Whether repeated calls of the cached configuration kept their first `generatedAt` (served from the cache). */
   cacheDetected: boolean;
   rollups: {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_TIMEZONE } from './data.ts';
 import type { SizeSpec } from './options.ts';
+import { apiCommand } from './pinning.ts';
 
 /** The configurations measured, each a separate API process started with its own environment. */
 export const CONFIGS = {
@@ -101,7 +102,8 @@ export async function spawnApi(options: SpawnOptions): Promise<ApiProcess> {
   // BENCH_API_NODE_ARGS: extra Node arguments for the API process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
   const nodeArgs = process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, '--import', import.meta.resolve('tsx'), START_SCRIPT], {
+  const [command, args] = apiCommand(process.execPath, [...nodeArgs, '--import', import.meta.resolve('tsx'), START_SCRIPT]);
+  const child = spawn(command, args, {
     cwd: workDir,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

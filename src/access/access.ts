@@ -35,6 +35,7 @@ export function principalOfToken(grant: TokenGrant): Principal {
 export class Access {
   private someoneConfigured = false;
   private checkedAt = 0;
+  private readonly tokenLookups = new Map<string, Promise<Principal | null>>();
 
   constructor(
     private readonly db: Queryable,
@@ -61,8 +62,15 @@ export class Access {
   /** A bearer credential's principal — an API token (`cba_…`), else a legacy key — or null when it is no valid credential. */
   async bearer(credential: string): Promise<Principal | null> {
     if (credential.startsWith(TOKEN_PREFIX)) {
-      const grant = await findTokenBySecret(this.db, credential);
-      return grant && principalOfToken(grant);
+      // Concurrent requests with one token share the look-up in flight (an integration sends many at once); a
+      // request that arrives after it finished looks again, so a revoked token still stops at once.
+      let lookup = this.tokenLookups.get(credential);
+      if (!lookup) {
+        lookup = findTokenBySecret(this.db, credential).then((grant) => grant && principalOfToken(grant))
+          .finally(() => this.tokenLookups.delete(credential));
+        this.tokenLookups.set(credential, lookup);
+      }
+      return lookup;
     }
     return this.keys.principalFor(credential);
   }

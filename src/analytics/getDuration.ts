@@ -11,6 +11,8 @@ export interface SessionDuration {
   medianSeconds: number | null;
   p90Seconds: number | null;
   meanSeconds: number | null;
+  /** Median and p90 come from the rollups' duration sketch: each within 1 % of the exact value (false: exact). */
+  approximate: boolean;
 }
 
 /** Seconds from a session's earliest to its latest step/action timestamp (NULL with fewer than two). */
@@ -33,12 +35,13 @@ export function durationSql(source: ClientSource, p: SqlParams = BOUND_PARAMS): 
 
 
 export async function getDuration(db: Queryable, source: ClientSource, q: MetricQuery): Promise<SessionDuration> {
-  const rows = await runQuery<SessionDuration>(db, durationSql(source), boundValues(q));
+  const rows = await runQuery<Omit<SessionDuration, 'approximate'>>(db, durationSql(source), boundValues(q));
   const row = rows[0]!;
   return {
     sessions: row.sessions,
     medianSeconds: roundMs(row.medianSeconds),
     p90Seconds: roundMs(row.p90Seconds),
     meanSeconds: roundMs(row.meanSeconds),
+    approximate: false,
   };
 }

@@ -10,6 +10,7 @@ import type { ClientDatabases } from '../tenants/clientDatabases.ts';
 import { SourceUnavailableError } from '../tenants/clientSource.ts';
 import { ClientDatabaseError } from '../tenants/connections/databaseErrors.ts';
 import type { Metric, MetricContext } from './metric.ts';
+import { inputKey, PlanMemo } from './planMemo.ts';
 import { tolerant } from './rollupsOrRaw.ts';
 
 /** What answering needs; the HTTP layer, the portfolio and the reports all hand in the same. */
@@ -44,7 +45,20 @@ export interface AnswerPlan<Q, P> {
   cacheKey: string;
 }
 
+const plans = new PlanMemo<AnswerPlan<unknown, unknown>>();
+
+/** The plan for this request; the same request later on the same local day reuses it (see PlanMemo). */
 export function planAnswer<Q extends object, B extends object, P>(
+  client: ClientConfig,
+  metric: Metric<Q, B, P>,
+  input: AnswerInput & Q,
+  now: Date,
+): AnswerPlan<Q, P> {
+  const key = inputKey([client.id, client.timezone, metric.name], input);
+  return plans.get(key, now, () => makePlan(client, metric, input, now)) as AnswerPlan<Q, P>;
+}
+
+function makePlan<Q extends object, B extends object, P>(
   client: ClientConfig,
   metric: Metric<Q, B, P>,
   input: AnswerInput & Q,
@@ -76,7 +90,7 @@ export async function answerMetric<Q extends object, B extends object, P>(
   const compute = () => computeAnswer(deps, client, metric, plan);
   if (deps.cache) return deps.cache.getOrCompute(plan.cacheKey, compute);
   const body = await compute();
-  return { body, generatedAt: new Date().toISOString(), remainingMs: 0, etag: `"${ResultCache.key({ body })}"` };
+  return { body, generatedAt: new Date().toISOString(), remainingMs: 0, etag: `"${ResultCache.key({ body })}"`, derived: new Map() };
 }
 
 async function computeAnswer<Q extends object, B extends object, P>(

@@ -1,7 +1,6 @@
 import { dailyChanges, funnelChanges, hourlyChanges, leadsChanges, metricsChanges } from '../analytics/changes.ts';
 import { conversationChanges, leadSourceChanges } from '../analytics/conversationChanges.ts';
 import { getConversations } from '../analytics/getConversations.ts';
-import { getDuration } from '../analytics/getDuration.ts';
 import { toFunnel } from '../analytics/getFunnel.ts';
 import { getHandoffs, handoffChanges, parseAbandonAfter } from '../analytics/getHandoffs.ts';
 import { peakHours } from '../analytics/getHourly.ts';
@@ -11,7 +10,7 @@ import { toKeyMetrics } from '../analytics/getMetrics.ts';
 import { getSessions } from '../analytics/getSessions.ts';
 import { getTimeToConvert, timeToConvertChanges } from '../analytics/getTimeToConvert.ts';
 import type { Metric } from './metric.ts';
-import { countsOf, dailyOf, heatmapOf, hourlyOf } from './rollupsOrRaw.ts';
+import { countsOf, dailyOf, durationOf, heatmapOf, hourlyOf } from './rollupsOrRaw.ts';
 
 /** Every metric the platform answers; counts come from rollups wherever a metric needs them. */
 export const funnel = {
@@ -40,7 +39,7 @@ export const heatmap = {
 export const metrics = {
   name: 'metrics', funnel: true, compare: metricsChanges,
   compute: async (m) => {
-    const [counts, duration, hours] = await Promise.all([countsOf(m), getDuration(m.db, m.source, m.q), hourlyOf(m)]);
+    const [counts, duration, hours] = await Promise.all([countsOf(m), durationOf(m), hourlyOf(m)]);
     return toKeyMetrics(counts, duration, hours);
   },
 } satisfies Metric<object, ReturnType<typeof toKeyMetrics>>;

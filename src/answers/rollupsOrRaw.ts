@@ -1,5 +1,7 @@
 import { getCounts } from '../analytics/getCounts.ts';
 import { getDaily, type DailyRow } from '../analytics/getDaily.ts';
+import { getDuration, type SessionDuration } from '../analytics/getDuration.ts';
+import { getDateHours, type DateHourRow } from '../analytics/getDateHours.ts';
 import { getHeatmap, type HeatmapCell } from '../analytics/getHeatmap.ts';
 import { getHourly, type HourlyRow } from '../analytics/getHourly.ts';
 import type { Counts } from '../analytics/steps.ts';
@@ -22,6 +24,13 @@ export const hourlyOf = async (m: Any): Promise<HourlyRow[]> =>
 export const heatmapOf = async (m: Any): Promise<HeatmapCell[]> =>
   (await m.rollups?.heatmap(m.client.id, m.source, m.q)) ?? getHeatmap(m.db, m.source, m.q);
 
+/** Durations: from the rollups' sketch (median and p90 approximate, marked so) when they can, else exact raw SQL. */
+export const durationOf = async (m: Any): Promise<SessionDuration> =>
+  (await m.rollups?.durations(m.client.id, m.source, m.q)) ?? getDuration(m.db, m.source, m.q);
+
+export const dateHoursOf = async (m: Any): Promise<DateHourRow[]> =>
+  (await m.rollups?.dateHours(m.client.id, m.source, m.q)) ?? getDateHours(m.db, m.source, m.q);
+
 /**
  * A platform-database failure must not fail the answer: the metric falls back to its raw SQL. A failure of the
  * client's own database (the reader reads its fresh tail there) is the answer's, and raw SQL would not help.
@@ -37,5 +46,7 @@ export function tolerant(reader: RollupReader, log: { warn(details: object, mess
     daily: (...args) => safe(reader.daily(...args)),
     hourly: (...args) => safe(reader.hourly(...args)),
     heatmap: (...args) => safe(reader.heatmap(...args)),
+    dateHours: (...args) => safe(reader.dateHours(...args)),
+    durations: (...args) => safe(reader.durations(...args)),
   } as RollupReader;
 }

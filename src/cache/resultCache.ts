@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { CacheBackend } from './backends.ts';
 
 export interface CachedAnswer<T> {
@@ -8,13 +9,30 @@ export interface CachedAnswer<T> {
   /** Milliseconds the answer may still be served. */
   remainingMs: number;
   etag: string;
+  /**
+   * What callers derive from this very answer (the HTTP layer keeps its serialised bytes here), shared by every hit
+   * of the entry in this process and gone with it.
+   */
+  derived: Map<string, unknown>;
 }
 
 interface Stored<T> {
   body: T;
   generatedAt: string;
   expiresAt: number;
+  /** Written with the entry, so a hit does not hash the body again (absent in entries of older versions). */
+  etag?: string;
 }
+
+/** An entry as read last time: while the backend returns the same text, it is not parsed again. */
+interface Decoded {
+  text: string;
+  stored: Stored<unknown> & { etag: string };
+  derived: Map<string, unknown>;
+}
+
+/** Decoded entries kept per process, bounded by their text's size (the backend stays the source of truth). */
+const DECODED_MAX_BYTES = 32 * 1024 * 1024;
 
 interface Warn {
   warn(details: object, message: string): void;
@@ -27,6 +45,9 @@ interface Warn {
  */
 export class ResultCache {
   private readonly inFlight = new Map<string, Promise<CachedAnswer<unknown>>>();
+  private readonly decoded = new LRUCache<string, Decoded>({ maxSize: DECODED_MAX_BYTES, sizeCalculation: (d) => d.text.length + 1 });
+  /** Look-ups since start (for `/metrics`): a hit was answered without computing (stored, or joined in flight). */
+  readonly lookups = { hits: 0, misses: 0 };
 
   constructor(
     private readonly backend: CacheBackend,
@@ -46,6 +67,7 @@ export class ResultCache {
 
   /** Forgets a client's answers (its database moved, or it left); a failure is logged, never thrown. */
   async dropClient(clientId: string): Promise<void> {
+    for (const key of [...this.decoded.keys()]) if (key.startsWith(`${clientId}:`)) this.decoded.delete(key);
     await this.backend.deletePrefix(`${this.prefix}${clientId}:`).catch((error: Error) => {
       this.log.warn({ cache: error.name }, 'result cache could not drop a client\'s entries');
     });
@@ -53,26 +75,46 @@ export class ResultCache {
 
   async getOrCompute<T>(key: string, compute: () => Promise<T>): Promise<CachedAnswer<T>> {
     const running = this.inFlight.get(key);
-    if (running) return running as Promise<CachedAnswer<T>>;
+    if (running) {
+      this.lookups.hits++;
+      return running as Promise<CachedAnswer<T>>;
+    }
     const work = this.lookup(key, compute).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, work);
     return work;
   }
 
   private async lookup<T>(key: string, compute: () => Promise<T>): Promise<CachedAnswer<T>> {
-    const stored = await this.read<T>(key);
-    if (stored && stored.expiresAt > Date.now()) return answer(stored);
-    const fresh: Stored<T> = { body: await compute(), generatedAt: new Date().toISOString(), expiresAt: Date.now() + this.ttlMs };
-    await this.backend.set(this.prefix + key, JSON.stringify(fresh), this.ttlMs).catch((error: Error) => {
+    const found = await this.read(key);
+    if (found && found.stored.expiresAt > Date.now()) {
+      this.lookups.hits++;
+      return answer(found) as CachedAnswer<T>;
+    }
+    this.lookups.misses++;
+    const body = await compute();
+    const generatedAt = new Date().toISOString();
+    const fresh = { body, generatedAt, expiresAt: Date.now() + this.ttlMs, etag: etagOf(body, generatedAt) };
+    const text = JSON.stringify(fresh);
+    const entry: Decoded = { text, stored: fresh, derived: new Map() };
+    await this.backend.set(this.prefix + key, text, this.ttlMs).then(() => {
+      this.decoded.set(key, entry);
+    }, (error: Error) => {
       this.log.warn({ cache: error.name }, 'result cache write failed; answering uncached');
     });
-    return answer(fresh);
+    return answer(entry) as CachedAnswer<T>;
   }
 
-  private async read<T>(key: string): Promise<Stored<T> | null> {
+  /** The entry under `key`, parsed only when its text differs from the one read last time. */
+  private async read(key: string): Promise<Decoded | null> {
     try {
       const text = await this.backend.get(this.prefix + key);
-      return text === null ? null : (JSON.parse(text) as Stored<T>);
+      if (text === null) return null;
+      const known = this.decoded.get(key);
+      if (known && known.text === text) return known;
+      const stored = JSON.parse(text) as Stored<unknown>;
+      const entry: Decoded = { text, stored: { ...stored, etag: stored.etag ?? etagOf(stored.body, stored.generatedAt) }, derived: new Map() };
+      this.decoded.set(key, entry);
+      return entry;
     } catch (error) {
       this.log.warn({ cache: (error as Error).name }, 'result cache read failed; answering uncached');
       return null;
@@ -84,7 +126,10 @@ export class ResultCache {
   }
 }
 
-function answer<T>(stored: Stored<T>): CachedAnswer<T> {
-  const etag = `"${createHash('sha1').update(JSON.stringify(stored.body)).update(stored.generatedAt).digest('base64url')}"`;
-  return { body: stored.body, generatedAt: stored.generatedAt, remainingMs: Math.max(0, stored.expiresAt - Date.now()), etag };
+const etagOf = (body: unknown, generatedAt: string) =>
+  `"${createHash('sha1').update(JSON.stringify(body)).update(generatedAt).digest('base64url')}"`;
+
+function answer({ stored, derived }: Decoded): CachedAnswer<unknown> {
+  const { body, generatedAt, etag, expiresAt } = stored;
+  return { body, generatedAt, remainingMs: Math.max(0, expiresAt - Date.now()), etag, derived };
 }

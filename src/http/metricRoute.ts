@@ -4,6 +4,7 @@ import type { ClientConfig } from '../config/clients.ts';
 import { canSee } from '../access/principal.ts';
 import { answerMetric, planAnswer, type AnswerDeps, type AnswerInput } from '../answers/answerMetric.ts';
 import type { Metric } from '../answers/metric.ts';
+import type { CachedAnswer } from '../cache/resultCache.ts';
 import { audit } from './audit.ts';
 import type { ApiContext } from './context.ts';
 import { toCsv, wantsCsv, type CsvTable } from './csv.ts';
@@ -45,6 +46,19 @@ export function sendAnswer<B>(request: FastifyRequest, reply: FastifyReply, body
 export const answerDeps = (ctx: ApiContext, log: AnswerDeps['log']): AnswerDeps =>
   ({ databases: ctx.databases, cache: ctx.cache, rollups: ctx.rollups ?? null, now: ctx.now, log });
 
+/**
+ * The answer as JSON, by the route's own response schema, serialised once per cached answer: every later hit sends
+ * the same bytes (the answer and its `generatedAt` never change while it is served).
+ */
+function jsonOf(reply: FastifyReply, cached: CachedAnswer<object>): string {
+  let json = cached.derived.get('json') as string | undefined;
+  if (json === undefined) {
+    json = reply.serialize({ ...cached.body, generatedAt: cached.generatedAt }) as string;
+    cached.derived.set('json', json);
+  }
+  return json;
+}
+
 export function registerMetric<Q extends object, B extends object, P = undefined>(
   app: FastifyInstance,
   ctx: ApiContext,
@@ -75,8 +89,9 @@ export function registerMetric<Q extends object, B extends object, P = undefined
     reply.header('etag', etag).header('vary', 'Accept, Authorization, Cookie');
     reply.header('cache-control', ctx.cache ? `private, max-age=${Math.floor(cached.remainingMs / 1000)}` : 'private, no-cache');
     if (request.headers['if-none-match'] === etag) return reply.status(304).send();
+    if (!csv) return reply.type('application/json; charset=utf-8').send(jsonOf(reply, cached));
     const body = { ...cached.body, generatedAt: cached.generatedAt };
-    if (csv) await audit(ctx, request, { action: 'export', clientId: client.id, target: metric.name, details: { from: body.from, to: body.to } });
+    await audit(ctx, request, { action: 'export', clientId: client.id, target: metric.name, details: { from: body.from, to: body.to } });
     return sendAnswer(request, reply, body, () => route.csv(body as unknown as B, plan.range.timezone), `${client.id}-${metric.name}-${plan.range.days[0] ?? 'empty'}`);
   });
 }

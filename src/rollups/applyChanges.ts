@@ -2,10 +2,11 @@ import type pg from 'pg';
 import type { TableInfo } from '../tenants/clientSource.ts';
 import { recordImages, streamImages, type PassOptions, type PassResult, type SessionImage } from './buildRollups.ts';
 import type { ClientSnapshot } from './clientSnapshot.ts';
+import { DAY_SECONDS, recomputeDurationDays } from './durationDays.ts';
 import { recomputeBuckets } from './recomputeBuckets.ts';
 import { notBefore, sessionImageSql } from './rollupSql.ts';
 
-type Recorded = { sessionId: string; bucket: number; flags: number };
+type Recorded = { sessionId: string; bucket: number; flags: number; durationSeconds: number | null };
 
 /**
  * Incremental pass. Reads every row with `updatedAt` at or after (watermark − overlap) — bound, and served by an index
@@ -23,13 +24,15 @@ export async function applyChanges(
   opts: PassOptions,
 ): Promise<PassResult> {
   const affected = new Set<number>();
+  const affectedDays = new Set<number>();
+  const dayOf = (bucket: number) => bucket - (((bucket % DAY_SECONDS) + DAY_SECONDS) % DAY_SECONDS);
   let sessionsChanged = 0;
   const from = `(COALESCE($1::timestamptz, '-infinity'::timestamptz) - $2::int * interval '1 second')`;
   const { rowsRead, maxUpdatedAt } = await streamImages(
     snapshot, sessionImageSql(userEvents, notBefore(userEvents, 'updatedAt', from)), [since.watermark, since.overlapSeconds], opts,
     async (images) => {
       const { rows } = await tx.query<Recorded>(
-        `SELECT session_id AS "sessionId", extract(epoch FROM bucket)::bigint AS bucket, flags
+        `SELECT session_id AS "sessionId", extract(epoch FROM bucket)::bigint AS bucket, flags, duration_seconds AS "durationSeconds"
            FROM rollups.sessions WHERE client_id = $1 AND session_id = ANY($2::text[])`,
         [clientId, images.map((i) => i.sessionId)],
       );
@@ -37,8 +40,11 @@ export async function applyChanges(
       const changed = images.filter((image) => isChanged(image, recorded.get(image.sessionId)));
       for (const image of changed) {
         const before = recorded.get(image.sessionId);
-        if (before) affected.add(before.bucket);
-        if (image.bucket !== null) affected.add(image.bucket);
+        for (const bucket of [before?.bucket, image.bucket]) {
+          if (bucket === undefined || bucket === null) continue;
+          affected.add(bucket);
+          affectedDays.add(dayOf(bucket));
+        }
       }
       await recordImages(tx, clientId, changed);
       sessionsChanged += changed.length;
@@ -46,11 +52,12 @@ export async function applyChanges(
   );
   const buckets = [...affected].sort((a, b) => a - b);
   await recomputeBuckets(tx, snapshot, clientId, userEvents, buckets);
+  await recomputeDurationDays(tx, snapshot, clientId, userEvents, [...affectedDays].sort((a, b) => a - b));
   return { rowsRead, sessionsChanged, bucketsTouched: buckets.length, maxUpdatedAt };
 }
 
-/** Whether a session now contributes something else than what was recorded for it. */
+/** Whether a session now contributes something else than what was recorded for it (its duration too). */
 function isChanged(image: SessionImage, before: Recorded | undefined): boolean {
   if (!before) return image.bucket !== null;
-  return before.bucket !== image.bucket || before.flags !== image.flags;
+  return before.bucket !== image.bucket || before.flags !== image.flags || before.durationSeconds !== image.durationSeconds;
 }

@@ -3,6 +3,7 @@ import { anchor } from '../analytics/sql.ts';
 import type { TableInfo } from '../tenants/clientSource.ts';
 import type { ClientSnapshot } from './clientSnapshot.ts';
 import { countsFromFlags, sessionImageSql } from './rollupSql.ts';
+import { buildDurationDays } from './durationDays.ts';
 import { COUNTER_COLUMNS } from './schema.ts';
 
 /** One session as a refresh sees it: where it counts (bucket, epoch seconds; null for ±infinity) and for what. */
@@ -10,6 +11,8 @@ export interface SessionImage {
   sessionId: string;
   bucket: number | null;
   flags: number;
+  /** The session's duration as `getDuration` computes it; null with fewer than two steps. */
+  durationSeconds: number | null;
   updatedAt: string | null;
 }
 
@@ -58,10 +61,11 @@ export async function recordImages(tx: pg.PoolClient, clientId: string, images: 
   const kept = images.filter((i) => i.bucket !== null);
   if (kept.length > 0) {
     await tx.query(
-      `INSERT INTO rollups.sessions (client_id, session_id, bucket, flags)
-       SELECT $1, s, to_timestamp(b), f FROM unnest($2::text[], $3::bigint[], $4::smallint[]) AS t(s, b, f)
-       ON CONFLICT (client_id, session_id) DO UPDATE SET bucket = EXCLUDED.bucket, flags = EXCLUDED.flags`,
-      [clientId, kept.map((i) => i.sessionId), kept.map((i) => i.bucket), kept.map((i) => i.flags)],
+      `INSERT INTO rollups.sessions (client_id, session_id, bucket, flags, duration_seconds)
+       SELECT $1, s, to_timestamp(b), f, d FROM unnest($2::text[], $3::bigint[], $4::smallint[], $5::float8[]) AS t(s, b, f, d)
+       ON CONFLICT (client_id, session_id) DO UPDATE
+         SET bucket = EXCLUDED.bucket, flags = EXCLUDED.flags, duration_seconds = EXCLUDED.duration_seconds`,
+      [clientId, kept.map((i) => i.sessionId), kept.map((i) => i.bucket), kept.map((i) => i.flags), kept.map((i) => i.durationSeconds)],
     );
   }
   const dropped = images.filter((i) => i.bucket === null).map((i) => i.sessionId);
@@ -84,6 +88,7 @@ export async function buildAll(
 ): Promise<PassResult> {
   await tx.query('DELETE FROM rollups.buckets WHERE client_id = $1', [clientId]);
   await tx.query('DELETE FROM rollups.sessions WHERE client_id = $1', [clientId]);
+  await tx.query('DELETE FROM rollups.duration_days WHERE client_id = $1', [clientId]);
   const [size] = await snapshot.query<{ n: number | null }>(
     'SELECT greatest(reltuples, 0)::bigint AS n FROM pg_class WHERE oid = to_regclass($1)', [userEvents.ref],
   );
@@ -96,6 +101,7 @@ export async function buildAll(
      SELECT $1, bucket, ${countsFromFlags('flags')} FROM rollups.sessions WHERE client_id = $1 GROUP BY bucket`,
     [clientId],
   );
+  await buildDurationDays(tx, clientId);
   await analyzeIfGrown(tx, rowsRead);
   return { rowsRead, sessionsChanged: rowsRead, bucketsTouched: buckets.rowCount ?? 0, maxUpdatedAt };
 }

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/queryable.ts';
 import { getCounts } from '../analytics/getCounts.ts';
+import { getDateHours, type DateHourRow } from '../analytics/getDateHours.ts';
 import { emptyCounts, getDaily, type DailyRow } from '../analytics/getDaily.ts';
 import { getHeatmap, type HeatmapCell } from '../analytics/getHeatmap.ts';
 import { getHourly, type HourlyRow } from '../analytics/getHourly.ts';
@@ -78,4 +79,15 @@ export const HEATMAP: RollupMetric<HeatmapCell[]> = {
     const cell = { weekday: Math.floor(i / 24) + 1, hour: i % 24 };
     return { ...cell, sessions: Number(sums.get(`${cell.weekday}|${cell.hour}`)?.sessions ?? 0) };
   }),
+};
+
+export const DATE_HOURS: RollupMetric<DateHourRow[]> = {
+  usesFunnel: false,
+  keys: [day, hour],
+  fields: ['sessions'],
+  raw: (db, source, q) => getDateHours(db, source, q) as unknown as Promise<Row[]>,
+  finish: (sums) => [...sums.values()]
+    .filter((row) => Number(row.sessions) > 0)
+    .map((row) => ({ date: String(row.date), hour: Number(row.hour), sessions: Number(row.sessions) }))
+    .sort((a, b) => a.date.localeCompare(b.date) || a.hour - b.hour),
 };

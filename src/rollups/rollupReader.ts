@@ -1,14 +1,19 @@
 import { DateTime } from 'luxon';
 import type { Queryable } from '../db/queryable.ts';
 import type { DailyRow } from '../analytics/getDaily.ts';
+import type { DateHourRow } from '../analytics/getDateHours.ts';
 import type { HeatmapCell } from '../analytics/getHeatmap.ts';
 import type { HourlyRow } from '../analytics/getHourly.ts';
 import type { MetricQuery } from '../analytics/query.ts';
 import type { ClientSource } from '../tenants/clientSource.ts';
 import { BOUND_PARAMS, localTime } from '../analytics/sql.ts';
 import type { Counts } from '../analytics/steps.ts';
-import { COUNTS, DAILY, HEATMAP, HOURLY, keyOf, type Row, type RollupMetric } from './rollupMetrics.ts';
-import { BUCKET_MS, layoutOf } from './rollupSql.ts';
+import { COUNTS, DAILY, DATE_HOURS, HEATMAP, HOURLY, keyOf, type Row, type RollupMetric } from './rollupMetrics.ts';
+import type { SessionDuration } from '../analytics/getDuration.ts';
+import { DAY_MS, rawDurationBins, rolledDurationBins } from './durationDays.ts';
+import { durationFromBins, mergeBins } from './durationSketch.ts';
+import { ALIGNED, LAST_INSTANT, prefetchRollups, rolledKey, rollupsCanAnswer, wholeBuckets, type BatchRequest, type Prefetched } from './rollupBatch.ts';
+import { layoutOf } from './rollupSql.ts';
 
 /**
  * Answers counts, daily, hourly and heatmap from rollups, identical to getCounts / getDaily / getHourly / getHeatmap,
@@ -18,12 +23,21 @@ import { BUCKET_MS, layoutOf } from './rollupSql.ts';
  * The range is cut in three: whole buckets before the fresh tail come from the platform database (cost ~ buckets);
  * the partial bucket at the start, and everything from the last whole bucket or the fresh tail on, come from the
  * client's raw rows through the metric's own function.
+ *
+ * `prefetch` reads the state and whole-bucket sums of many clients' queries at once (one statement per metric); the
+ * reader it returns answers those from what it read and everything else as before.
  */
 export class RollupReader {
   constructor(
     private readonly platform: Queryable,
     private readonly clientDb: (clientId: string) => Queryable,
+    private readonly known: Prefetched | null = null,
   ) {}
+
+  async prefetch(requests: readonly RollupRequest[]): Promise<RollupReader> {
+    const batch: BatchRequest[] = requests.map((r) => ({ metric: BY_KIND[r.kind], clientId: r.clientId, q: r.q }));
+    return new RollupReader(this.platform, this.clientDb, await prefetchRollups(this.platform, batch));
+  }
 
   counts(clientId: string, source: ClientSource, q: MetricQuery): Promise<Counts | null> {
     return this.answer(COUNTS, clientId, source, q);
@@ -41,21 +55,57 @@ export class RollupReader {
     return this.answer(HEATMAP, clientId, source, q);
   }
 
-  private async answer<A>(metric: RollupMetric<A>, clientId: string, source: ClientSource, q: MetricQuery): Promise<A | null> {
-    if (metric.usesFunnel && (q.funnel.mode !== 'any' || q.funnel.windowSeconds !== null)) return null;
+  /** Sessions per local date and hour (only those with sessions), as `getDateHours`. */
+  dateHours(clientId: string, source: ClientSource, q: MetricQuery): Promise<DateHourRow[] | null> {
+    return this.answer(DATE_HOURS, clientId, source, q);
+  }
+
+  /**
+   * Session durations: whole UTC days before the fresh tail from the duration sketch, the partial days at the ends
+   * from the raw rows; median and p90 within `RELATIVE_ERROR` (marked approximate). Null (raw SQL, exact) when the
+   * range holds no whole day.
+   */
+  async durations(clientId: string, source: ClientSource, q: MetricQuery): Promise<SessionDuration | null> {
+    const state = await this.state(clientId, source);
+    if (!state) return null;
+    const from = q.range.from.toMillis();
+    const to = q.range.to.toMillis();
+    const lo = Math.ceil(from / DAY_MS) * DAY_MS;
+    const hi = Math.min(Math.floor(to / DAY_MS) * DAY_MS, Math.floor(state.tail / DAY_MS) * DAY_MS);
+    if (hi <= lo) return null;
+    const db = this.clientDb(clientId);
+    const rawParts = [from < lo ? part(q, from, lo) : null, hi < to ? part(q, hi, to) : null].filter((p) => p !== null);
+    const pieces = await Promise.all([
+      rolledDurationBins(this.platform, clientId, lo, hi),
+      ...rawParts.map((p) => rawDurationBins(db, source, p)),
+    ]);
+    return durationFromBins(mergeBins(pieces));
+  }
+
+  /** The client's rollup state when it was built from this layout, else null (the reader declines). */
+  private async state(clientId: string, source: ClientSource): Promise<{ tail: number } | null> {
     const layout = layoutOf(source);
     if (layout === null) return null;
+    if (this.known?.states.has(clientId)) {
+      const state = this.known.states.get(clientId);
+      return state && state.layout === layout ? { tail: state.tail } : null;
+    }
     const { rows: [state] } = await this.platform.query<{ layout: string; tail: number }>(
       'SELECT layout, extract(epoch FROM tail_start)::bigint * 1000 AS tail FROM rollups.clients WHERE client_id = $1',
       [clientId],
     );
-    if (!state || state.layout !== layout) return null;
+    return state && state.layout === layout ? { tail: Number(state.tail) } : null;
+  }
+
+  private async answer<A>(metric: RollupMetric<A>, clientId: string, source: ClientSource, q: MetricQuery): Promise<A | null> {
+    if (!rollupsCanAnswer(metric, q)) return null;
+    const state = await this.state(clientId, source);
+    if (!state) return null;
 
     const db = this.clientDb(clientId);
     const from = q.range.from.toMillis();
     const to = q.range.to.toMillis();
-    const lo = Math.ceil(from / BUCKET_MS) * BUCKET_MS;
-    const hi = Math.min(Math.floor(to / BUCKET_MS) * BUCKET_MS, state.tail);
+    const { lo, hi } = wholeBuckets(q, state.tail);
     if (hi <= lo) return metric.finish(sum(metric, [await metric.raw(db, source, q)]), q);
 
     const rawParts = [from < lo ? part(q, from, lo) : null, hi < to ? part(q, hi, to) : null].filter((p) => p !== null);
@@ -68,6 +118,8 @@ export class RollupReader {
 
   /** Sums of the whole buckets in [lo, hi) grouped by the metric's local keys; null if a bucket straddles a key. */
   private async rolled(metric: RollupMetric<unknown>, clientId: string, lo: number, hi: number, timezone: string): Promise<Row[] | null> {
+    const known = this.known?.rolled.get(metric)?.get(rolledKey(clientId, lo, hi, timezone));
+    if (known !== undefined) return known;
     const sums = metric.fields.map((f) => `COALESCE(sum("${f}"), 0)::bigint AS "${f}"`);
     const values = [clientId, lo / 1000, hi / 1000];
     const inRange = 'client_id = $1 AND bucket >= to_timestamp($2::bigint) AND bucket < to_timestamp($3::bigint)';
@@ -91,15 +143,13 @@ export class RollupReader {
   }
 }
 
-/** The last instant of a bucket (timestamps have microsecond resolution). */
-const LAST_INSTANT = `interval '899.999999 seconds'`;
-
-/**
- * A bucket maps to one local hour (and so one day and weekday) when its local start is on a quarter hour and the
- * offset does not change inside it. True for every zone since the 1970s except transitions at odd minutes (St John's
- * switched at 00:01 until 2011); not for old local mean times (+00:19:32). Such buckets make the reader decline.
- */
-const ALIGNED = `(date_part('minute', local)::int % 15 = 0 AND date_part('second', local) = 0 AND local_end = local + ${LAST_INSTANT})`;
+/** What `prefetch` can read for many clients at once. */
+export interface RollupRequest {
+  kind: 'counts' | 'daily' | 'hourly' | 'heatmap' | 'dateHours';
+  clientId: string;
+  q: MetricQuery;
+}
+const BY_KIND: Record<RollupRequest['kind'], RollupMetric<unknown>> = { counts: COUNTS, daily: DAILY, hourly: HOURLY, heatmap: HEATMAP, dateHours: DATE_HOURS };
 
 /** The same query over [fromMs, toMs). */
 function part(q: MetricQuery, fromMs: number, toMs: number): MetricQuery {

@@ -1,6 +1,7 @@
 import { anchor, BOUND_PARAMS, counterCondition, DEFAULT_FUNNEL, instant, isoUtc } from '../analytics/sql.ts';
 import { SourceUnavailableError, userEventsOf, type ClientSource, type TableInfo } from '../tenants/clientSource.ts';
 import { COUNTERS } from '../analytics/steps.ts';
+import { durationExpr } from '../analytics/getDuration.ts';
 
 /**
  * SQL fragments rollups add to the metric builders of src/analytics. Which sessions count for what is never restated
@@ -43,11 +44,14 @@ export function rollupTable(source: ClientSource): TableInfo {
   return userEvents;
 }
 
+/** Part of the layout: a rollup built by an earlier version (without durations) is rebuilt, and never answers before. */
+const ROLLUP_VERSION = ';durations';
+
 /** A fingerprint of the database and table the rollup was built from; a rollup built from another never answers. */
 export function layoutOf(source: ClientSource): string | null {
   try {
     const userEvents = rollupTable(source);
-    return `${source.origin ?? ''}/${userEvents.ref}:${LAYOUT_COLUMNS.map((c) => userEvents.columns.get(c)).join(',')}`;
+    return `${source.origin ?? ''}/${userEvents.ref}:${LAYOUT_COLUMNS.map((c) => userEvents.columns.get(c)).join(',')}${ROLLUP_VERSION}`;
   } catch (error) {
     if (error instanceof SourceUnavailableError) return null;
     throw error;
@@ -61,11 +65,11 @@ export function notBefore(table: TableInfo, column: string, param: string): stri
   return `"${column}" >= ${bound}`;
 }
 
-/** Per session: id, bucket (epoch seconds), flags, and `updatedAt` as exact text. */
+/** Per session: id, bucket (epoch seconds), flags, duration (seconds, the metric's own expression), `updatedAt` as exact text. */
 export function sessionImageSql(userEvents: TableInfo, where: string): string {
   const at = anchor(userEvents);
   return `SELECT "sessionId" AS "sessionId", ${epochOf(bucketOf(at))} AS "bucket", ${flagsOf(userEvents)} AS "flags",
-       ${isoUtc(instant(userEvents, 'updatedAt'))} AS "updatedAt"
+       ${durationExpr(userEvents)} AS "durationSeconds", ${isoUtc(instant(userEvents, 'updatedAt'))} AS "updatedAt"
   FROM ${userEvents.ref}
  WHERE ${where}`;
 }

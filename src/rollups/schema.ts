@@ -9,7 +9,8 @@ import type { Queryable } from '../db/queryable.ts';
  *   client database's clock) and `tail_start`, from which readers go to the raw rows;
  * - `buckets`: per 15-minute UTC bucket of the anchor time, sessions and one count per counter;
  * - `sessions`: per session its bucket and counter flags, so a session whose anchor moves leaves its old bucket and an
- *   unchanged row re-read in the overlap costs nothing.
+ *   unchanged row re-read in the overlap costs nothing; and its duration, so a changed one is noticed;
+ * - `duration_days` (`migrations/012.do.durations.sql`): per UTC day a sketch of the sessions' durations.
  */
 export const COUNTER_COLUMNS = COUNTERS.map(quoteIdent);
 
@@ -25,7 +26,7 @@ export function lockKey(clientId: string): [number, number] {
 
 /** Removes a client's rollups (it left the registry); a client added again is built afresh. */
 export async function forgetRollups(platform: Queryable, clientId: string): Promise<void> {
-  for (const table of ['rollups.sessions', 'rollups.buckets', 'rollups.clients']) {
+  for (const table of ['rollups.sessions', 'rollups.buckets', 'rollups.duration_days', 'rollups.clients']) {
     await platform.query(`DELETE FROM ${table} WHERE client_id = $1`, [clientId]);
   }
 }

@@ -209,6 +209,6 @@ export class ClientDatabases {
 }
 
 /** Server, port and database name: enough to tell two databases apart, and no credential in it. */
-function originOf(url: string): string {
+export function originOf(url: string): string {
   return `${serverOf(url)}/${decodeURIComponent(new URL(url).pathname.slice(1))}`;
 }

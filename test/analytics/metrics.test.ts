@@ -106,7 +106,7 @@ describe.each(backends)('metrics on %s', (_label, db, schema) => {
 
   it('measures session duration from the earliest to the latest step over sessions with two or more', async () => {
     // durations: s01 180, s05 30, s06 360, s09 360, s10 120, s11 120 (its widget opened before the page load)
-    expect(await getDuration(db(), source, APRIL)).toEqual({ sessions: 6, medianSeconds: 150, p90Seconds: 360, meanSeconds: 195 });
+    expect(await getDuration(db(), source, APRIL)).toEqual({ sessions: 6, medianSeconds: 150, p90Seconds: 360, meanSeconds: 195, approximate: false });
   });
 
   it('reports key rates relative to the previous step and the accept/callback split', async () => {
@@ -135,7 +135,7 @@ describe.each(backends)('metrics on %s', (_label, db, schema) => {
     expect(funnel.sessions).toBe(0);
     expect(funnel.steps.every((s) => s.count === 0 && s.rateFromPrevious === null && s.rateFromFirst === null)).toBe(true);
     expect((await getDaily(db(), source, range)).map((d) => d.sessions)).toEqual([0, 0, 0, 0, 0, 0, 0]);
-    expect(await getDuration(db(), source, range)).toEqual({ sessions: 0, medianSeconds: null, p90Seconds: null, meanSeconds: null });
+    expect(await getDuration(db(), source, range)).toEqual({ sessions: 0, medianSeconds: null, p90Seconds: null, meanSeconds: null, approximate: false });
     expect(peakHours(await getHourly(db(), source, range), 1)).toEqual([]);
   });
 

@@ -76,7 +76,7 @@ describe('endpoints', () => {
 
   it('serves metrics, sessions and leads with exact numbers', async () => {
     const metrics = (await get(`/api/alpha/metrics?${APRIL}`)).json();
-    expect(metrics.duration).toEqual({ sessions: 6, medianSeconds: 150, p90Seconds: 360, meanSeconds: 195 });
+    expect(metrics.duration).toEqual({ sessions: 6, medianSeconds: 150, p90Seconds: 360, meanSeconds: 195, approximate: false });
     expect(metrics.peakHours).toEqual([2, 23, 0]);
     const sessions = (await get(`/api/alpha/sessions?${APRIL}&limit=2`)).json();
     expect(sessions.sessions.map((s: { sessionId: string }) => s.sessionId)).toEqual(['s04', 's11']);

@@ -55,11 +55,32 @@ describe('rollups behind the API', () => {
     '/api/shop/heatmap?from=2024-03-10T05:07:00Z&to=2024-04-02T11:52:30Z',
     '/api/shop/funnel?from=2024-03-01&to=2024-04-07&compare=previous',
     '/api/shop/funnel?from=2024-03-01&to=2024-04-07&mode=ordered',
-    '/api/shop/metrics?from=2024-03-01&to=2024-04-07&compare=previous',
     '/api/shop/leads?from=2024-03-01&to=2024-04-07',
     '/api/shop/lead-sources?from=2024-03-01&to=2024-04-07',
   ])('answers %s exactly as the raw SQL does', async (url) => {
     expect(await answer(rolled, url)).toEqual(await answer(raw, url));
+  });
+
+  it('answers /metrics from rollups like the raw SQL, its duration quantiles within the sketch\'s 1 % and marked approximate', async () => {
+    const url = '/api/shop/metrics?from=2024-03-01&to=2024-04-07&compare=previous';
+    const [exact, approx] = [await answer(raw, url), await answer(rolled, url)];
+    expect(exact.duration.approximate).toBe(false);
+    expect(approx.duration.approximate).toBe(true);
+    type Duration = Record<'medianSeconds' | 'p90Seconds', number>;
+    const within = (a: Duration, b: Duration) => {
+      for (const key of ['medianSeconds', 'p90Seconds'] as const) expect(Math.abs(a[key] - b[key]), key).toBeLessThanOrEqual(0.01 * b[key] + 0.001);
+    };
+    within(approx.duration, exact.duration);
+    within(approx.comparison.duration, exact.comparison.duration);
+    // Everything else is identical, the mean included; so are the changes of every figure but the two quantiles.
+    const rest = (body: Record<string, any>) => ({
+      ...body,
+      duration: { ...body.duration, medianSeconds: 0, p90Seconds: 0, approximate: null },
+      comparison: { ...body.comparison, duration: { ...body.comparison.duration, medianSeconds: 0, p90Seconds: 0, approximate: null } },
+      changes: body.changes.filter((c: { metric: string }) => !/^duration\.(median|p90)Seconds$/.test(c.metric)),
+    });
+    expect(rest(approx)).toEqual(rest(exact));
+    expect(approx.changes).toHaveLength(exact.changes.length);
   });
 
   it('counts /metrics and /leads sessions from the rollups, not from the raw rows', async () => {

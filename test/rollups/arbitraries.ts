@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { DateTime, FixedOffsetZone } from 'luxon';
-import { STEP_COLUMNS, type StepColumn, type TestSession } from './support.ts';
+import { InvalidParameterError } from '../../src/analytics/errors.ts';
+import type { MetricQuery } from '../../src/analytics/query.ts';
+import { queryOf, STEP_COLUMNS, type StepColumn, type TestSession } from './support.ts';
 
 /** Random data, changes and ranges for the exactness property: awkward on purpose (bucket edges, DST, :30/:45 zones). */
 export const ZONES = [
@@ -100,3 +102,20 @@ export const scenario = fc.record({
   fresh: fc.array(fc.record({ shape: sessionShape(0, 86_400_000) }), { maxLength: 8, size: 'max' }),
   queries: fc.array(rangeQuery, { minLength: 1, maxLength: 3 }),
 });
+
+/**
+ * The metric queries of a scenario's ranges, in their zones: first the whole window as local dates in the first one's
+ * zone (a stale bucket or day cannot hide), then each random range; ranges the API would refuse are left out.
+ */
+export function scenarioQueries(start: number, queries: RangeQuery[]): { q: MetricQuery; whole: boolean }[] {
+  const whole = { ...queries[0]!, a: { at: -86_400_000, date: true, offsetMinutes: 0 as const }, b: { at: SPAN_MS + 86_400_000, date: true, offsetMinutes: 0 as const } };
+  return [whole, ...queries].flatMap(({ zone, a, b }, i) => {
+    const [lo, hi] = a.at <= b.at ? [a, b] : [b, a];
+    try {
+      return [{ q: queryOf({ from: formatBound(start, lo, zone), to: formatBound(start, hi, zone) }, zone), whole: i === 0 }];
+    } catch (error) {
+      if (error instanceof InvalidParameterError) return []; // e.g. an instant `to` before a `from` date's midnight
+      throw error;
+    }
+  });
+}

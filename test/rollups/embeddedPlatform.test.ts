@@ -29,7 +29,7 @@ describe('rollups on an embedded PGlite platform database', () => {
   it('starts its own embedded database and migrates it', async () => {
     expect(platform.embedded).toBe(true);
     const { rows } = await platform.pool.query<{ n: number }>(`SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'rollups'`);
-    expect(rows[0]?.n).toBe(3);
+    expect(rows[0]?.n).toBe(4); // clients, buckets, sessions, duration_days
   });
 
   it('builds from the demo data and answers like the raw SQL across the DST change', async () => {

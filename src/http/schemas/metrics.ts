@@ -34,7 +34,12 @@ export const MetricsFields = {
   sessions: Count,
   rates: Type.Object(Object.fromEntries(Object.keys(RATES).map((k) => [k, Ratio]))),
   acceptVsCallback: Type.Object({ accept: Ratio, callback: Ratio }),
-  duration: Type.Object({ sessions: Count, medianSeconds: Seconds, p90Seconds: Seconds, meanSeconds: Seconds }),
+  duration: Type.Object({
+    sessions: Count, medianSeconds: Seconds, p90Seconds: Seconds, meanSeconds: Seconds,
+    approximate: Type.Boolean({
+      description: 'true when answered from rollups: median and p90 from a log-bucket sketch, each within 1 % of the exact value (sessions and mean stay exact); false: computed exactly from the raw rows',
+    }),
+  }),
   peakHours: Type.Array(Type.Integer()),
 };
 
