@@ -13,6 +13,9 @@ export const AUDIT_ACTIONS = [
   'token-created', 'token-revoked',
   'client-created', 'client-changed', 'client-removed', 'client-tested',
   'export', 'grafana-opened', 'audit-exported',
+  'alert-rules-changed',
+  'report-settings-changed',
+  'channel-created', 'channel-changed', 'channel-removed', 'channel-tested',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -31,6 +31,9 @@ export function mayManageClientTokens(p: Principal, clientId: string): boolean {
   return p.role !== 'member' || role === 'editor';
 }
 
+/** A client's alert rules: admins, and the operators who see it. */
+export const mayManageAlerts = (p: Principal, clientId: string) => p.role !== 'member' && clientRoleOf(p, clientId) !== null;
+
 /** People: admins everyone, operators the members of their clients; members (and service tokens) nobody. */
 export const mayManagePeople = (p: Principal) => p.role !== 'member';
 
@@ -39,6 +42,18 @@ export const mayManagePeople = (p: Principal) => p.role !== 'member';
  * successors, and the open demo admin is nobody in particular.
  */
 export const mayCreateTokens = (p: Principal) => p.actor.kind === 'user' && p.userId !== null;
+
+/**
+ * Notification channels: admins and operators (members and service tokens never). An operator's channels listen for
+ * clients it sees only; one listening for every client (and the portfolio) needs an admin or an all-client operator.
+ */
+export const mayManageChannels = (p: Principal) => p.role !== 'member' && !(p.actor.kind === 'token' && p.userId === null);
+
+export function mayUseChannel(p: Principal, clientIds: readonly string[] | null): boolean {
+  if (!mayManageChannels(p)) return false;
+  if (p.clients === 'all') return true;
+  return clientIds !== null && clientIds.length > 0 && clientIds.every((id) => (p.clients as ReadonlyMap<string, unknown>).has(id));
+}
 
 /** What the pages offer a principal, from the rules above (`GET /api/me` answers it; the API still decides each request). */
 export interface Capabilities {
@@ -50,6 +65,10 @@ export interface Capabilities {
   serviceTokenClients: string[];
   /** The tokens page: admins (every token), and whoever manages some client's service tokens. */
   manageTokens: boolean;
+  /** Notification channels (email, webhooks): admins and operators. */
+  manageChannels: boolean;
+  /** The outbox of every email: admins. */
+  readOutbox: boolean;
 }
 
 export function capabilitiesOf(p: Principal, clientIds: readonly string[]): Capabilities {
@@ -61,5 +80,7 @@ export function capabilitiesOf(p: Principal, clientIds: readonly string[]): Capa
     createTokens: mayCreateTokens(p),
     serviceTokenClients,
     manageTokens: isAdmin(p) || serviceTokenClients.length > 0,
+    manageChannels: mayManageChannels(p),
+    readOutbox: mayManagePlatform(p),
   };
 }

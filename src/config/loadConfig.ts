@@ -7,6 +7,9 @@ import { parseAccess, type AccessConfig } from './access.ts';
 import { parseSecrets, type SecretsConfig } from './secrets.ts';
 import { parseNotify, type NotifyConfig } from './notify.ts';
 import { parseSso, type SsoConfig } from './sso.ts';
+import { parseJobs, type JobsConfig } from './jobs.ts';
+import { parseMetrics, type MetricsConfig } from './metrics.ts';
+import { parseLogFormat, type LogFormat } from './logging.ts';
 import { parseGrafanaConfig, readSessionSecret, type GrafanaConfig } from './grafana.ts';
 import { ConfigError, Problems, readApiKey, readBool, readInt, readString, type Env } from './env.ts';
 
@@ -29,6 +32,8 @@ export interface AppConfig {
   host: string;
   production: boolean;
   logLevel: string;
+  /** `LOG_FORMAT`; null: pretty when stdout is a terminal, JSON otherwise. */
+  logFormat: LogFormat | null;
   /** Serve every client from the embedded demo database. */
   demo: boolean;
   adminApiKey: string | null;
@@ -51,6 +56,10 @@ export interface AppConfig {
   notify: NotifyConfig;
   /** Single sign-on with OpenID Connect; null when not configured. */
   sso: SsoConfig | null;
+  /** Background jobs: whether this process takes them, poll and supervise intervals. */
+  jobs: JobsConfig;
+  /** `/metrics` (Prometheus): the bearer token that may read it besides an admin. */
+  metrics: MetricsConfig;
 }
 
 export { ConfigError } from './env.ts';
@@ -80,6 +89,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host: readString(env, 'HOST') ?? '0.0.0.0',
     production,
     logLevel,
+    logFormat: parseLogFormat(env, problems),
     // A fresh machine gets demo data; production never falls into it by accident.
     demo: demoFlag ?? (!production && noDatabases),
     adminApiKey,
@@ -103,6 +113,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     secrets: parseSecrets(env, problems),
     notify: parseNotify(env, production, problems),
     sso: parseSso(env, problems),
+    jobs: parseJobs(env, problems),
+    metrics: parseMetrics(env, problems),
   };
   if (problems.list.length > 0) throw new ConfigError(problems.list);
   return config;

@@ -21,11 +21,17 @@ import { peopleRoutes } from './routes/people.ts';
 import { invitationRoutes } from './routes/invitations.ts';
 import { passwordResetRoutes } from './routes/passwordReset.ts';
 import { outboxRoutes } from './routes/outbox.ts';
+import { reportRoutes } from './routes/reports.ts';
+import { channelRoutes } from './routes/channels.ts';
 import { adminClientRoutes } from './routes/adminClients.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { auditRoutes } from './routes/auditLog.ts';
+import { portfolioRoutes } from './routes/portfolio.ts';
+import { alertRoutes } from './routes/alerts.ts';
 import { sessionDetailRoutes } from './routes/sessionDetail.ts';
 import { systemRoutes } from './routes/system.ts';
+import { operationsRoutes } from './routes/operations.ts';
+import { installRequestMetrics } from './requestMetrics.ts';
 import { webRoutes } from './routes/web.ts';
 
 export interface BuildOptions {
@@ -63,6 +69,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}) {
   app.decorateRequest('principal', null);
   app.decorateRequest('authError', null);
   installErrorHandlers(app);
+  installRequestMetrics(app, ctx.metrics);
   app.addHook('onRequest', async (request) => {
     if (request.url.length > MAX_URL_LENGTH) throw new ApiError(414, 'URI_TOO_LONG', `The URL may be at most ${MAX_URL_LENGTH} characters`);
   });
@@ -101,6 +108,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}) {
   installBodyRules(app);
 
   await app.register(systemRoutes, { ctx });
+  await app.register(operationsRoutes, { ctx });
   await app.register(analyticsRoutes, { ctx });
   await app.register(conversionRoutes, { ctx });
   await app.register(conversationRoutes, { ctx });
@@ -111,9 +119,13 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}) {
   await app.register(invitationRoutes, { ctx });
   await app.register(passwordResetRoutes, { ctx });
   await app.register(outboxRoutes, { ctx });
+  await app.register(reportRoutes, { ctx });
+  await app.register(channelRoutes, { ctx });
   await app.register(adminClientRoutes, { ctx });
   await app.register(tokenRoutes, { ctx });
   await app.register(auditRoutes, { ctx });
+  await app.register(portfolioRoutes, { ctx });
+  await app.register(alertRoutes, { ctx });
   await app.register(grafanaRoutes, { ctx });
   await app.register(webRoutes, { ctx });
   return app;

@@ -21,14 +21,25 @@ export function strictBodyValidators(): ValidatorFactory {
   };
 }
 
-/** Where in the body the first string (or field name) with a control character is, or null. */
-function controlCharacterAt(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return hasControlCharacters(value) ? path : null;
-  if (typeof value !== 'object' || value === null) return null;
-  for (const [key, inner] of Object.entries(value)) {
-    if (hasControlCharacters(key)) return path;
-    const found = controlCharacterAt(inner, path ? `${path}.${key}` : key);
-    if (found !== null) return found;
+/**
+ * Where in the body a string (or field name) with a control character is, or null. It walks with a stack of its own,
+ * so no depth of nesting can overflow the call stack (a 500).
+ */
+function controlCharacterAt(body: unknown, root: string): string | null {
+  const pending: [unknown, string][] = [[body, root]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [value, path] = next;
+    if (typeof value === 'string') {
+      if (hasControlCharacters(value)) return path;
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    const entries = Object.entries(value);
+    for (const [key] of entries) if (hasControlCharacters(key)) return path;
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, inner] = entries[i]!;
+      pending.push([inner, path ? `${path}.${key}` : key]);
+    }
   }
   return null;
 }

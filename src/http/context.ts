@@ -10,6 +10,8 @@ import type { ManagedClients } from '../tenants/managedClients.ts';
 import type { Mailer } from '../notify/mailer.ts';
 import type { SingleSignOn } from '../access/sso.ts';
 import type { GrafanaSignIn } from '../grafana/grafanaPeople.ts';
+import type { PlatformMetrics } from '../metrics/platformMetrics.ts';
+import type { Readiness } from '../platform/readiness.ts';
 
 /** What the proxy asks of people's Grafana users: who a person signs in as, their user made right first. */
 export interface GrafanaPeopleGate {
@@ -54,6 +56,12 @@ export interface ApiContext {
    * Grafana users (made right before a person's request is forwarded); `people` is null without admin credentials.
    */
   grafana: { url: string | null; operatorLogin: string; people?: GrafanaPeopleGate | null };
+  /** The platform's own Prometheus metrics (`/metrics`), one registry per runtime. */
+  metrics: PlatformMetrics;
+  /** `METRICS_TOKEN`: reads `/metrics` besides an admin; null when not set. */
+  metricsToken: string | null;
+  /** What `/ready` answers: the platform database reachable and migrated, the registry loaded. */
+  readiness: () => Promise<Readiness>;
 }
 
 declare module 'fastify' {

@@ -14,11 +14,15 @@ import { ManagedClients } from '../tenants/managedClients.ts';
 import { SecretBox } from '../platform/secrets.ts';
 import { startDemoDatabase, type DemoDatabase } from './demo.ts';
 import { followGrafana, PEOPLE_POLL_MS } from './grafanaFollower.ts';
+import { startRuntimeJobs } from './jobs.ts';
+import type { Jobs } from '../jobs/jobs.ts';
 import { GrafanaPeople } from '../grafana/grafanaPeople.ts';
 import { startAccess } from './access.ts';
 import type { Access } from '../access/access.ts';
 import { Mailer } from '../notify/mailer.ts';
 import { SingleSignOn } from '../access/sso.ts';
+import { PlatformMetrics } from '../metrics/platformMetrics.ts';
+import { checkReadiness } from '../platform/readiness.ts';
 
 /** Everything a platform process runs besides HTTP; the API and the tests build it the same way. */
 export interface Runtime {
@@ -33,7 +37,11 @@ export interface Runtime {
   /** People's own Grafana users (the proxy's `ensure`, the follower's sync); null without Grafana admin credentials. */
   grafanaPeople: GrafanaPeople | null;
   cache: ResultCache | null;
+  /** The platform's own Prometheus metrics; the jobs module hands in its queue with `metrics.watchJobs`. */
+  metrics: PlatformMetrics;
   platform: PlatformDatabase;
+  /** Background jobs on the platform database (pg-boss): rollup refreshes, Grafana syncs, and what modules add. */
+  jobs: Jobs;
   rollups: { reader: RollupReader; refresher: RollupRefresher } | null;
   /** Reads `CLIENTS_FILE` again (SIGHUP); null when the file is not watched. */
   registryFile: RegistryFileWatcher | null;
@@ -79,28 +87,32 @@ export async function startRuntime(config: AppConfig, log: Logger, options: Runt
   managedClients.start();
   const rollups = config.platform.rollups ? startRollups(config, registry, databases, platform, log) : null;
   const access = await startAccess(config, platform, keys, log);
-  const mailer = new Mailer(platform.pool, config.notify, { demo: config.demo, log });
+  const metrics = new PlatformMetrics({ clients: registry, databases, platform: platform.pool, cache });
+  const mailer = new Mailer(platform.pool, config.notify, { demo: config.demo, log, deliveries: metrics.deliveries });
   const sso = startSso(config, platform, registry, log);
+
+  const { url: grafanaUrl, adminUser, adminPassword } = config.grafana;
+  const grafanaPeople = grafanaUrl && adminPassword
+    ? new GrafanaPeople({ url: grafanaUrl, adminUser, adminPassword }, platform.pool, registry, { warn: (message) => log.warn(`Grafana people: ${message}`) })
+    : null;
+  const runtimeJobs = await startRuntimeJobs(config, log, { registry, databases, platform, rollups, mailer, grafanaPeople, access, cache, managedClients, metrics, demo });
+  const { jobs } = runtimeJobs;
 
   // A client that moved or left: its cached answers and its rollups no longer describe it.
   registry.subscribe(async (change: RegistryChange) => {
     const stale = [...change.removed, ...change.changed.filter((c) => databaseMoved(c.before, c.after)).map((c) => c.after)];
     for (const client of stale) await cache?.dropClient(client.id);
     for (const client of change.removed) await forgetRollups(platform.pool, client.id);
-    if (rollups && (change.added.length > 0 || stale.length > 0)) void rollups.refresher.refreshAll();
+    if (runtimeJobs.rollups && (change.added.length > 0 || stale.length > 0)) await runtimeJobs.rollups.requestPass();
   });
-  const { url: grafanaUrl, adminUser, adminPassword } = config.grafana;
-  const grafanaPeople = grafanaUrl && adminPassword
-    ? new GrafanaPeople({ url: grafanaUrl, adminUser, adminPassword }, platform.pool, registry, { warn: (message) => log.warn(`Grafana people: ${message}`) })
-    : null;
-  const grafana = followGrafana(config, registry, log, grafanaPeople, options.grafanaPeoplePollMs ?? PEOPLE_POLL_MS);
+  const grafana = followGrafana(config, registry, log, grafanaPeople, runtimeJobs.grafana, options.grafanaPeoplePollMs ?? PEOPLE_POLL_MS);
 
   const registryFile = options.watchRegistryFile
     ? watchRegistryFile({ path: config.clientsFile, env: process.env, registry, log, transform })
     : null;
 
   return {
-    registry, databases, keys, access, mailer, sso, grafanaPeople, cache, platform, rollups, registryFile, demo, managedClients,
+    registry, databases, keys, access, mailer, sso, grafanaPeople, cache, platform, rollups, registryFile, demo, managedClients, metrics, jobs,
     context: (now = () => new Date()) => ({
       clients: registry,
       databases,
@@ -120,12 +132,16 @@ export async function startRuntime(config: AppConfig, log: Logger, options: Runt
       sso: sso && { label: sso.label, href: '/auth/oidc/start' },
       oidc: sso,
       grafana: { url: config.grafana.url, operatorLogin: config.grafana.adminUser, people: grafanaPeople },
+      metrics,
+      metricsToken: config.metrics.token,
+      readiness: () => checkReadiness({ platform: platform.pool, latestMigration: platform.status.latest, registryLoaded: () => managedClients.loaded }),
     }),
     async close() {
       registryFile?.stop();
       await managedClients.stop();
-      mailer.close();
       await grafana.stop();
+      await jobs.stop(); // waits for running jobs, which use the pools and the mailer closed below
+      mailer.close();
       await rollups?.refresher.stop();
       await databases.close();
       await cache?.close();
@@ -168,7 +184,7 @@ function startRollups(config: AppConfig, registry: ClientRegistry, databases: Cl
     clientIds: () => registry.list().filter((c) => c.database).map((c) => c.id),
     databases,
     platform: platform.pool,
-    intervalMs: config.platform.rollupRefreshSeconds * 1000,
+    intervalMs: 0, // passes are jobs (src/rollups/rollupJobs.ts), so replicas share them
     log,
     refresh: { overlapSeconds: config.platform.rollupOverlapSeconds },
   });

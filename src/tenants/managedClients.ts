@@ -52,6 +52,11 @@ export class ManagedClients {
     return this.registry.provided('file');
   }
 
+  /** The stored clients have been read into the registry at least once (readiness). */
+  get loaded(): boolean {
+    return this.signature !== null;
+  }
+
   /** Why a stored (enabled) client has no usable database, when it has one stored. */
   problemOf(clientId: string): string | null {
     return this.problems.get(clientId) ?? null;

@@ -4,6 +4,7 @@ import { capturedLogger } from './logCapture.ts';
 import type { ResultCache } from '../../src/cache/resultCache.ts';
 import { loadConfig, type AppConfig, type DbSettings } from '../../src/config/loadConfig.ts';
 import type { LimitsConfig } from '../../src/config/limits.ts';
+import type { JobsConfig } from '../../src/config/jobs.ts';
 import type { NotifyConfig } from '../../src/config/notify.ts';
 import type { MasterKey } from '../../src/config/secrets.ts';
 import type { SsoConfig } from '../../src/config/sso.ts';
@@ -59,6 +60,10 @@ export interface TestAppOptions {
   publicUrl?: string;
   /** Email: `smtpUrl` (a test's own SMTP server) and `mailFrom`; default: no SMTP, the outbox only. */
   notify?: Partial<NotifyConfig>;
+  /** `METRICS_TOKEN` (default none). */
+  metricsToken?: string;
+  /** Job settings, e.g. `{ work: false }` (`JOBS_WORK=0`: an API replica that queues jobs but takes none, runs no cron). */
+  jobs?: Partial<JobsConfig>;
 }
 
 /** Test settings: short timeouts, a generous budget, everything else as `loadConfig` defaults it. */
@@ -78,6 +83,8 @@ export function testConfig(clients: ClientConfig[], options: TestAppOptions = {}
     access: { ...base.access, publicUrl: options.publicUrl ?? base.access.publicUrl },
     sso: options.sso ?? null,
     notify: { ...base.notify, ...options.notify },
+    jobs: { ...base.jobs, pollMs: 500, ...options.jobs }, // a job a test sends is taken within half a second
+    metrics: { token: options.metricsToken ?? null },
   };
 }
 

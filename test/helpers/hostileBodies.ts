@@ -88,7 +88,8 @@ function fieldCases(valid: Record<string, unknown>, path: string[], schema: Sche
     cases.push(jsonCase(`${name}: a key with a NUL byte`, withValue(valid, path, { 'al\u0000pha': 'viewer' }), [400], naming(name)));
   }
   if (accepted.has('array') && schema.items) {
-    cases.push(jsonCase(`${name}: an item of the wrong type`, withValue(valid, path, [7]), [400], naming(`${name}.0`)));
+    const wrongItem = schema.items.type === 'string' || schema.items.type === undefined ? 7 : 'seven'; // numbers are wrong only where text is due
+    cases.push(jsonCase(`${name}: an item of the wrong type`, withValue(valid, path, [wrongItem]), [400], naming(`${name}.0`)));
     cases.push(jsonCase(`${name}: an item with a NUL byte`, withValue(valid, path, ['al\u0000pha']), [400], naming(`${name}.0`)));
     if (schema.maxItems !== undefined) {
       cases.push(jsonCase(`${name}: ${schema.maxItems + 1} items`, withValue(valid, path, Array.from({ length: schema.maxItems + 1 }, (_, i) => `c${i}`)), [400], naming(name)));

@@ -32,7 +32,7 @@ export const SEMANTIC: Record<string, { only?: string[]; cases: Record<string, S
   role: { cases: { unknown: { value: 'superadmin' }, capitalised: { value: 'Admin' }, blank: { value: '' }, padded: { value: ' admin' } } },
   kind: { cases: { unknown: { value: 'robot' }, capitalised: { value: 'Personal' } } },
   clientIds: {
-    cases: { 'an unknown client': { value: ['nobody'], also: 'clients' }, 'two clients for a member': { value: ['alpha', 'beta'], also: 'clients' } },
+    cases: { 'an unknown client': { value: ['nobody'], also: 'clients' }, 'two clients for a member': { value: ['alpha', 'beta'], also: 'clients', only: ['POST /api/invitations'] } },
   },
   clients: {
     cases: {
@@ -78,7 +78,27 @@ export const SEMANTIC: Record<string, { only?: string[]; cases: Record<string, S
     cases: { 'for a personal token': { value: 'alpha', only: ['POST /api/tokens'] }, 'an unknown client': { value: 'nobody', statuses: [400, 404], also: 'Client not found' } },
   },
   grafanaOrgId: { cases: { zero: { value: 0 }, negative: { value: -1 }, 'past 32 bits': { value: 2_147_483_648 } } },
+  // Report schedules: the digest's fields, and a client's weekly and monthly ones.
+  ...reportFields(''), ...reportFields('weekly.'), ...reportFields('monthly.'),
 };
+
+/** A report schedule's cron (five fields, each in range) and recipients (plain addresses, each once). */
+function reportFields(prefix: string) {
+  return {
+    [`${prefix}cron`]: {
+      cases: {
+        blank: { value: '' }, 'four fields': { value: '0 9 * *' }, 'six fields (seconds)': { value: '0 0 9 * * 1' }, words: { value: 'every monday' },
+        'an hour past 23': { value: '0 24 * * 1' }, 'a weekday past 7': { value: '0 9 * * 8' }, 'a macro': { value: '@weekly' },
+      },
+    },
+    [`${prefix}recipients`]: {
+      cases: {
+        'not an email': { value: ['not-an-email'] }, 'with a display name': { value: ['Ops <ops@agency.example>'] }, 'two addresses in one': { value: ['a@x.example, b@x.example'] },
+        'an address twice': { value: ['ops@agency.example', 'OPS@agency.example'] }, blank: { value: [' '] },
+      },
+    },
+  };
+}
 
 /** Cases for the fields `schema` has that the table knows, for the operation `key` ('POST /api/invitations'). */
 export function semanticCases(key: string, schema: Schema, valid: Record<string, unknown>, facts: Facts): BodyCase[] {

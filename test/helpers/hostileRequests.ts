@@ -14,6 +14,8 @@ export interface HostileRequest {
 export const RANGE = { from: '2024-05-01', to: '2024-05-02' };
 /** A person the hostile-input fixture creates (people routes need one to answer 200). */
 export const FIXTURE_PERSON = '00000000-0000-4000-8000-000000000001';
+/** A notification channel (an email one, for alpha) the fixture creates: the channel routes need one to answer 200. */
+export const FIXTURE_CHANNEL = '00000000-0000-4000-8000-00000000c0de';
 
 
 /** Values the document allows, to put next to a hostile one (so the hostile one is what gets judged). */
@@ -22,10 +24,16 @@ export const VALID_QUERY: Record<string, string[]> = {
   format: ['json', 'csv'], mode: ['any', 'ordered'], window: ['30m', 'PT2H'], compare: ['previous', 'year'], compareAlign: ['date', 'weekday'],
   compareFrom: ['2024-04-01'], compareTo: ['2024-04-02'], limit: ['1', '500'], abandonAfter: ['10m', '1d'],
   messagesOffset: ['0', '2'], messagesLimit: ['1', '1000'],
+  range: ['7d', '30d'], clients: ['alpha'],
+  state: ['firing', 'pending,firing'], kind: ['weekly', 'monthly'],
   action: ['sign-in', 'export'], clientId: ['alpha'], actor: [FIXTURE_PERSON], before: ['1', '9007199254740991'],
   cursor: [Buffer.from(JSON.stringify(['2024-05-02T13:59:00.000000Z', 'c3'])).toString('base64url')],
 };
 export const VALID_PATH: Record<string, string[]> = { clientId: ['alpha'], sessionId: ['c1', 'c6', 'ghost'], id: [FIXTURE_PERSON] };
+/** Valid path values for this operation: under `/api/clients/{id}` the id is a client's, under `/api/channels` a channel's. */
+const validPath = (op: OpenApiOperation): Record<string, string[]> =>
+  (op.path.startsWith('/api/clients/{id}') ? { ...VALID_PATH, id: ['alpha'] }
+    : op.path.startsWith('/api/channels/{id}') ? { ...VALID_PATH, id: [FIXTURE_CHANNEL] } : VALID_PATH);
 
 /** Documented parameters this file has no valid value for (a new parameter must be added to the tables). */
 export const parametersWithoutValidValues = (operations: OpenApiOperation[]) =>
@@ -35,7 +43,7 @@ export const parametersWithoutValidValues = (operations: OpenApiOperation[]) =>
 
 /** The operation with valid path values and, for range endpoints, the fixture's range. */
 export function validUrl(op: OpenApiOperation): string {
-  const path = fillPath(op.path, Object.fromEntries(pathParams(op).map((name) => [name, VALID_PATH[name]![0]!])));
+  const path = fillPath(op.path, Object.fromEntries(pathParams(op).map((name) => [name, validPath(op)[name]![0]!])));
   return queryParams(op).some((p) => p.name === 'from') ? `${path}?from=${RANGE.from}&to=${RANGE.to}` : path;
 }
 
@@ -55,7 +63,7 @@ function toUrl(op: OpenApiOperation, parts: Parts): string {
 function validParts(op: OpenApiOperation): fc.Arbitrary<Parts> {
   const pairs = queryParams(op).flatMap((p) => (VALID_QUERY[p.name] ?? []).map((value) => [encode(p.name), encode(value)] as [string, string]));
   return fc.record({
-    path: fc.record(Object.fromEntries(pathParams(op).map((name) => [name, fc.constantFrom(...VALID_PATH[name]!)]))),
+    path: fc.record(Object.fromEntries(pathParams(op).map((name) => [name, fc.constantFrom(...validPath(op)[name]!)]))),
     query: fc.subarray(pairs).map((chosen) => chosen.filter(([n], i) => chosen.findIndex(([m]) => m === n) === i)),
   });
 }
@@ -84,7 +92,7 @@ export function oneHostileParameter(op: OpenApiOperation, param: OpenApiParamete
 export function manyHostileParts(op: OpenApiOperation): fc.Arbitrary<HostileRequest> {
   const declared = queryParams(op).map((p) => encode(p.name));
   const name = declared.length > 0 ? fc.oneof(fc.constantFrom(...declared), unknownName) : unknownName;
-  const path = fc.record(Object.fromEntries(pathParams(op).map((param) => [param, fc.oneof(fc.constantFrom(...VALID_PATH[param]!), hostileFragment)])));
+  const path = fc.record(Object.fromEntries(pathParams(op).map((param) => [param, fc.oneof(fc.constantFrom(...validPath(op)[param]!), hostileFragment)])));
   return fc.record({
     base: validParts(op),
     path,

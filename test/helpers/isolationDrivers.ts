@@ -7,6 +7,8 @@ import {
 } from './isolationTargets.ts';
 import { fillPath, pathParams, queryParams, type OpenApiOperation } from './openApi.ts';
 import { NEW_PASSWORD, PERSON_PASSWORD } from './secrets.ts';
+import { createChannel } from '../../src/notify/delivery/channels.ts';
+import { OPERATIONS_DRIVERS, REPORT_DRIVERS } from './isolationReports.ts';
 
 /**
  * How the access matrix acts on each operation: what a cell's request aims at (made fresh for that cell), the same
@@ -83,6 +85,84 @@ export function clientRead(op: OpenApiOperation): Driver {
 }
 
 // ---- every other documented operation -----------------------------------------------------------------------
+
+// ---- notification channels (email channels: nothing leaves the machine; without SMTP a test stays in the outbox) ----
+
+const CHANNEL_TARGETS = ['alpha', 'beta', 'every client'] as const;
+const CHANNEL_CLIENTS: Record<string, string[] | null> = { alpha: ['alpha'], beta: ['beta'], 'every client': null };
+async function channelTarget(world: AccessWorld, target: string): Promise<string> {
+  const channel = await createChannel(world.db, null, {
+    name: world.unique('channel'), kind: 'email', addresses: ['ops@agency.example'], toMembers: false, webhook: null,
+    clientIds: CHANNEL_CLIENTS[target]!, kinds: ['alert-firing'], enabled: true,
+  });
+  return channel.id;
+}
+const channelRow = (world: AccessWorld, id: string) => row(world, 'SELECT name, enabled FROM notify.channels WHERE id = $1', [id]);
+const attemptCount = async (world: AccessWorld, id: string) => (await row(world, 'SELECT count(*)::int AS n FROM notify.delivery_attempts WHERE channel_id = $1', [id]))[0];
+function onChannel(method: Request['method'], suffix: string, payload: object | undefined, state?: (world: AccessWorld, id: string) => Promise<unknown>): Driver {
+  return {
+    targets: CHANNEL_TARGETS,
+    async prepare(world, _actor, target) {
+      const id = await channelTarget(world, target);
+      return {
+        request: { method, url: `/api/channels/${id}${suffix}`, payload },
+        unknown: { request: { method, url: `/api/channels/${UNKNOWN_ID}${suffix}`, payload } },
+        state: state && (() => state(world, id)),
+      };
+    },
+  };
+}
+const CHANNEL_DRIVERS: Record<string, Driver> = {
+  'GET /api/channels': { targets: one, prepare: async () => ({ request: { method: 'GET', url: '/api/channels' } }) },
+  'POST /api/channels': {
+    targets: ['alpha', 'beta'],
+    async prepare(world, _actor, target) {
+      const name = world.unique('new-channel');
+      const payload = { name, kind: 'email', addresses: ['ops@agency.example'], clientIds: [target] };
+      return {
+        request: { method: 'POST', url: '/api/channels', payload },
+        state: async () => (await row(world, 'SELECT count(*)::int AS n FROM notify.channels WHERE name = $1', [name]))[0],
+      };
+    },
+  },
+  'GET /api/channels/{id}': onChannel('GET', '', undefined),
+  'PATCH /api/channels/{id}': onChannel('PATCH', '', { name: 'Renamed by the matrix' }, channelRow),
+  'DELETE /api/channels/{id}': onChannel('DELETE', '', undefined, channelRow),
+  'POST /api/channels/{id}/test': onChannel('POST', '/test', undefined, attemptCount),
+  'GET /api/channels/{id}/attempts': onChannel('GET', '/attempts', undefined),
+};
+
+// ---- alert rules (a client's; admins and its operators) and alerts (whoever sees the client) ----
+
+const alertRulesOf = (world: AccessWorld, id: string) => row(world, 'SELECT overrides FROM notify.alert_rules WHERE client_id = $1', [id]);
+/** Reading: the registry file's two clients. Changing: a client made for the cell alone (cells run side by side). */
+const ALERT_RULE_DRIVERS: Record<string, Driver> = {
+  'GET /api/clients/{id}/alert-rules': {
+    targets: ['alpha', 'beta'],
+    prepare: async (_world, _actor, target) => ({
+      request: { method: 'GET', url: `/api/clients/${target}/alert-rules` },
+      unknown: { request: { method: 'GET', url: '/api/clients/no-such-client/alert-rules' }, swap: [target, 'no-such-client'] },
+    }),
+  },
+  'PUT /api/clients/{id}/alert-rules': {
+    targets: ['a client managed in the product'],
+    async prepare(world, _actor, target) {
+      const id = await clientTarget(world, target);
+      const payload = { rules: { 'no-data': { minExpected: 25 } } };
+      return {
+        request: { method: 'PUT', url: `/api/clients/${id}/alert-rules`, payload },
+        unknown: { request: { method: 'PUT', url: '/api/clients/no-such-client/alert-rules', payload }, swap: [id, 'no-such-client'] },
+        state: () => alertRulesOf(world, id),
+      };
+    },
+  },
+};
+const ALERT_DRIVERS: Record<string, Driver> = {
+  ...ALERT_RULE_DRIVERS,
+  'GET /api/alerts': { targets: one, prepare: async () => ({ request: { method: 'GET', url: '/api/alerts' } }) },
+  'GET /api/alerts/history': { targets: one, prepare: async () => ({ request: { method: 'GET', url: '/api/alerts/history' } }) },
+};
+
 
 export const DRIVERS: Record<string, Driver> = {
   'GET /health': { targets: one, prepare: async () => ({ request: { method: 'GET', url: '/health' } }) },
@@ -266,4 +346,8 @@ export const DRIVERS: Record<string, Driver> = {
       };
     },
   },
+  ...CHANNEL_DRIVERS,
+  ...ALERT_DRIVERS,
+  ...REPORT_DRIVERS,
+  ...OPERATIONS_DRIVERS,
 };

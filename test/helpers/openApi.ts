@@ -19,6 +19,8 @@ export interface OpenApiOperation {
   statuses: string[];
   /** The documented 200 JSON schema, when there is one. */
   okSchema: Record<string, unknown> | null;
+  /** The content types the 200 is documented in (`application/json`; `text/html` for a preview, `text/plain` for /metrics). */
+  okTypes: string[];
   /** The JSON request body's schema (OpenAPI 3.0: `nullable`), when the operation takes one. */
   bodySchema: Record<string, unknown> | null;
 }
@@ -40,6 +42,7 @@ export async function openApiOperations(app: FastifyInstance): Promise<OpenApiOp
       parameters: op.parameters ?? [],
       statuses: Object.keys(op.responses ?? {}),
       okSchema: op.responses?.['200']?.content?.['application/json']?.schema ?? null,
+      okTypes: Object.keys(op.responses?.['200']?.content ?? {}),
       bodySchema: op.requestBody?.content?.['application/json']?.schema ?? null,
     })),
   );

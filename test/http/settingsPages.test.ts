@@ -83,26 +83,26 @@ describe('what /api/me says each principal may do (the pages offer just that)', 
 
   it('admins everything but tokens without an account; operators people and their clients\' tokens; editors their tokens', async () => {
     expect(await mayOf({ cookie: cookies.admin })).toEqual({
-      managePeople: true, manageClients: true, readAudit: true, createTokens: true, manageTokens: true, serviceTokenClients: ['alpha', 'beta'],
+      managePeople: true, manageClients: true, readAudit: true, createTokens: true, manageTokens: true, manageChannels: true, readOutbox: true, serviceTokenClients: ['alpha', 'beta'],
     });
     expect(await mayOf({ cookie: cookies.operator })).toEqual({
-      managePeople: true, manageClients: false, readAudit: false, createTokens: true, manageTokens: true, serviceTokenClients: ['beta'],
+      managePeople: true, manageClients: false, readAudit: false, createTokens: true, manageTokens: true, manageChannels: true, readOutbox: false, serviceTokenClients: ['beta'],
     });
     expect(await mayOf({ cookie: cookies.editor })).toEqual({
-      managePeople: false, manageClients: false, readAudit: false, createTokens: true, manageTokens: true, serviceTokenClients: ['alpha'],
+      managePeople: false, manageClients: false, readAudit: false, createTokens: true, manageTokens: true, manageChannels: false, readOutbox: false, serviceTokenClients: ['alpha'],
     });
     expect(await mayOf({ cookie: cookies.viewer })).toEqual({
-      managePeople: false, manageClients: false, readAudit: false, createTokens: true, manageTokens: false, serviceTokenClients: [],
+      managePeople: false, manageClients: false, readAudit: false, createTokens: true, manageTokens: false, manageChannels: false, readOutbox: false, serviceTokenClients: [],
     });
   });
 
   it('keys and service tokens create no tokens, and the open demo admin neither', async () => {
     expect(await mayOf({ cookie: cookies.key })).toEqual({
-      managePeople: false, manageClients: false, readAudit: false, createTokens: false, manageTokens: false, serviceTokenClients: [],
+      managePeople: false, manageClients: false, readAudit: false, createTokens: false, manageTokens: false, manageChannels: false, readOutbox: false, serviceTokenClients: [],
     });
     expect(await mayOf(bearer(KEYS.admin))).toMatchObject({ managePeople: true, manageClients: true, createTokens: false });
     expect(await mayOf(bearer(serviceToken))).toEqual({
-      managePeople: false, manageClients: false, readAudit: false, createTokens: false, manageTokens: false, serviceTokenClients: [],
+      managePeople: false, manageClients: false, readAudit: false, createTokens: false, manageTokens: false, manageChannels: false, readOutbox: false, serviceTokenClients: [],
     });
     const open = await buildTestApp([testClient('alpha', 'UTC', null)]);
     try {

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { Ajv } from 'ajv';
 import { hasControlCharacters } from '../../src/analytics/errors.ts';
 import { createStoredClient } from '../../src/tenants/clientStore.ts';
+import { createChannel } from '../../src/notify/delivery/channels.ts';
 import { AccessWorld, type Actor } from '../helpers/accessWorld.ts';
 import { bodylessCases, HOSTILE_IDS, structuralCases, type BodyCase, type Schema } from '../helpers/hostileBodies.ts';
 import { SEMANTIC, semanticCases } from '../helpers/hostileFields.ts';
@@ -29,7 +30,9 @@ let world: AccessWorld;
 let existing = '';
 
 beforeAll(async () => {
-  world = await AccessWorld.start('hostile_bodies', { encryptionKeys: [{ kid: 'k1', key: Buffer.from(MASTER_KEYS.k1, 'base64') }] });
+  // An API replica (JOBS_WORK=0): it queues jobs but takes none and runs no cron, so nothing but the requests writes in
+  // the platform database (a worker's pg-boss stamps its clock there, and its alert and report ticks write their rows).
+  world = await AccessWorld.start('hostile_bodies', { encryptionKeys: [{ kid: 'k1', key: Buffer.from(MASTER_KEYS.k1, 'base64') }], jobs: { work: false } });
   existing = (await world.person('member', { alpha: 'viewer' }, false, 'Existing.Person')).email;
 }, 60_000);
 afterAll(async () => {
@@ -47,6 +50,9 @@ const productClient = async () => {
   return id;
 };
 const admin = () => world.actor('admin');
+const emailChannel = async () => (await createChannel(world.db, null, {
+  name: world.unique('channel'), kind: 'email', addresses: ['ops@agency.example'], toMembers: false, webhook: null, clientIds: ['alpha'], kinds: ['alert-firing'], enabled: true,
+})).id;
 const nobody = () => world.actor('none');
 
 /** Fresh each call: the valid request uses one, the hostile ones another (so a valid request cannot spoil them). */
@@ -77,6 +83,19 @@ const VALID: Record<string, () => Promise<Valid>> = {
     const actor = await admin();
     return { actor, path: { id: (await world.token({ personal: actor.person! })).token.id } };
   },
+  'POST /api/channels': async () => ({ actor: await admin(), path: {}, body: { name: world.unique('channel'), kind: 'email', addresses: ['ops@agency.example'], clientIds: ['alpha'] } }),
+  'PATCH /api/channels/{id}': async () => ({ actor: await admin(), path: { id: await emailChannel() }, body: { name: 'Renamed', enabled: false } }),
+  'DELETE /api/channels/{id}': async () => ({ actor: await admin(), path: { id: await emailChannel() } }),
+  'POST /api/channels/{id}/test': async () => ({ actor: await admin(), path: { id: await emailChannel() } }),
+  'PATCH /api/clients/{id}/reports': async () => ({
+    actor: await admin(), path: { id: 'alpha' },
+    body: { weekly: { enabled: true, cron: '0 9 * * 1', recipients: ['ops@agency.example'] }, monthly: { enabled: false, cron: '0 9 1 * *', recipients: null } },
+  }),
+  'PATCH /api/reports/digest': async () => ({ actor: await admin(), path: {}, body: { enabled: true, cron: '0 8 * * 1', recipients: ['ops@agency.example'], timezone: 'Europe/Paris' } }),
+  'PUT /api/clients/{id}/alert-rules': async () => ({
+    actor: await admin(), path: { id: 'alpha' },
+    body: { businessHours: { days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' }, rules: { 'no-data': { minExpected: 25, mutedUntil: null } } },
+  }),
 };
 
 // ---- the oracle ----

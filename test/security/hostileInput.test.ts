@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { loadChatFixture } from '../fixtures/chatFixture.ts';
 import { bearer, buildTestApp, KEYS, runtimeOf, testClient } from '../helpers/buildTestApp.ts';
-import { FIXTURE_PERSON, manyHostileParts, oneHostileParameter, parametersWithoutValidValues, RANGE, validUrl } from '../helpers/hostileRequests.ts';
+import { FIXTURE_CHANNEL, FIXTURE_PERSON, manyHostileParts, oneHostileParameter, parametersWithoutValidValues, RANGE, validUrl } from '../helpers/hostileRequests.ts';
 import { headerName, headerValue } from '../helpers/hostileValues.ts';
 import { documentedOperations, type OpenApiOperation } from '../helpers/openApi.ts';
 import { rawGet, rawRequest } from '../helpers/rawHttp.ts';
@@ -69,6 +69,7 @@ beforeAll(async () => {
   port = (app.server.address() as AddressInfo).port;
   await runtimeOf(app).platform.pool.query(`INSERT INTO access.users (id, email, name, role) VALUES ($1, 'person@example.com', 'Person', 'member')`, [FIXTURE_PERSON]);
   await runtimeOf(app).platform.pool.query(`INSERT INTO access.user_clients (user_id, client_id) VALUES ($1, 'alpha')`, [FIXTURE_PERSON]);
+  await runtimeOf(app).platform.pool.query(`INSERT INTO notify.channels (id, name, kind, addresses, client_ids, kinds) VALUES ($1, 'Ops', 'email', '{ops@agency.example}', '{alpha}', '{alert-firing}')`, [FIXTURE_CHANNEL]);
   const ajv = new Ajv({ strict: false, allErrors: true });
   for (const op of OPERATIONS) if (op.okSchema) okValidators.set(op, ajv.compile(op.okSchema));
   before = await snapshot();
@@ -100,6 +101,10 @@ interface Sent {
   headers: Record<string, string>;
 }
 
+/** Whether `type` is a non-JSON, non-CSV content type the operation documents its 200 in (`text/html`, `text/plain`). */
+const documentedText = (op: OpenApiOperation, type: string) =>
+  op.okTypes.some((documented) => documented !== 'application/json' && documented !== 'text/csv' && type.split(';')[0]!.trim() === documented);
+
 /** The oracle every answer must satisfy. */
 function judge(sent: Sent, res: { statusCode: number; headers: Record<string, unknown>; body: string; json: () => unknown }) {
   const context = `${sent.op?.method ?? 'GET'} ${sent.url.slice(0, 300)} → ${res.statusCode} ${res.body.slice(0, 300)}`;
@@ -123,6 +128,9 @@ function judge(sent: Sent, res: { statusCode: number; headers: Record<string, un
   } else if (res.statusCode === 200 && sent.op && type.startsWith('application/json')) {
     const validate = okValidators.get(sent.op);
     if (validate && !validate(res.json())) expect.fail(`${context}\ndoes not match the documented 200 schema: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
+  } else if (res.statusCode === 200 && sent.op && documentedText(sent.op, type)) {
+    // An answer that is not JSON by design (an HTML preview, the Prometheus text): its documented type, and a body.
+    expect(res.body.length, context).toBeGreaterThan(0);
   } else if (res.statusCode === 200 && sent.op) {
     expect(type, context).toMatch(/^text\/csv/);
     expect(queryValues(sent.url, 'format').includes('csv') || /text\/csv/i.test(sent.headers.accept ?? ''), `${context}\nCSV nobody asked for`).toBe(true);
@@ -172,7 +180,7 @@ describe('many hostile parts at once', () => {
 });
 
 const anyOperation = fc.constantFrom(...OPERATIONS);
-const PUBLIC = new Set(['/health']);
+const PUBLIC = new Set(['/health', '/ready']);
 
 describe('hostile headers', () => {
   it('answers any Accept value with JSON or CSV, never 5xx', async () => {

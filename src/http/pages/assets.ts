@@ -7,7 +7,9 @@ export const WEB_BUILD_DIR = join(dirname(fileURLToPath(import.meta.url)), '../.
 /** The dashboard's entry, and the settings pages' (src/web/settings). */
 export const WEB_ENTRY = 'src/web/app/main.ts';
 export const SETTINGS_ENTRY = 'src/web/settings/main.ts';
-export const WEB_ENTRIES = { dashboard: WEB_ENTRY, settings: SETTINGS_ENTRY };
+/** The portfolio overview, the home page of whoever sees several clients (src/web/portfolio). */
+export const PORTFOLIO_ENTRY = 'src/web/portfolio/main.ts';
+export const WEB_ENTRIES = { dashboard: WEB_ENTRY, settings: SETTINGS_ENTRY, portfolio: PORTFOLIO_ENTRY };
 
 export interface WebAssets {
   /** URL paths of the entry script and its style sheets. */

@@ -26,10 +26,10 @@ export interface DashboardBoot {
 export const BOOT_ELEMENT_ID = 'dashboard-boot';
 
 /** The settings pages there are, in the order of their navigation (`/settings/{page}`). */
-export const SETTINGS_PAGES = ['account', 'people', 'clients', 'tokens', 'audit'] as const;
+export const SETTINGS_PAGES = ['account', 'people', 'clients', 'tokens', 'channels', 'outbox', 'reports', 'audit'] as const;
 export type SettingsPageName = (typeof SETTINGS_PAGES)[number];
 export const SETTINGS_TITLES: Record<SettingsPageName, string> = {
-  account: 'Account', people: 'People', clients: 'Clients', tokens: 'Tokens', audit: 'Audit log',
+  account: 'Account', people: 'People', clients: 'Clients', tokens: 'Tokens', channels: 'Channels', outbox: 'Outbox', reports: 'Reports', audit: 'Audit log',
 };
 export const SETTINGS_BOOT_ID = 'settings-boot';
 

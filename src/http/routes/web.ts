@@ -1,11 +1,12 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { resolveRange } from '../../analytics/range.ts';
-import { readWebAssets, SETTINGS_ENTRY, WEB_BUILD_DIR } from '../pages/assets.ts';
+import { PORTFOLIO_ENTRY, readWebAssets, SETTINGS_ENTRY, WEB_BUILD_DIR } from '../pages/assets.ts';
 import { SETTINGS_PAGES, type DashboardBoot, type SettingsBoot, type SettingsPageName } from '../pages/boot.ts';
 import { dashboardPage } from '../pages/dashboardPage.ts';
 import { clientListPage, messagePage } from '../pages/html.ts';
 import { settingsPage } from '../pages/settingsPage.ts';
+import { portfolioPage } from '../pages/portfolioPage.ts';
 import { signedInAs } from '../pages/who.ts';
 import { canSee, type Principal } from '../../access/principal.ts';
 import type { ApiContext } from '../context.ts';
@@ -45,6 +46,7 @@ const signInFirst = (request: FastifyRequest, reply: FastifyReply) => reply.redi
 export const webRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
   const assets = readWebAssets();
   const settingsAssets = readWebAssets(WEB_BUILD_DIR, SETTINGS_ENTRY);
+  const portfolioAssets = readWebAssets(WEB_BUILD_DIR, PORTFOLIO_ENTRY);
   if (!assets || !settingsAssets) app.log.warn('The web front-end is not built (dist/web): run `npm run build`');
 
   /** Browsers sign in with a session; the open platform lets everyone in as its demo admin. */
@@ -55,9 +57,10 @@ export const webRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { 
     const principal = browserPrincipal(request);
     if (!principal) return reply.redirect('/login', 302);
     const visible = ctx.clients.list().filter((client) => canSee(principal, client.id));
-    return reply.header('cache-control', 'no-store').type(HTML).send(clientListPage(visible, {
-      grafana: ctx.grafana.url !== null, signedIn: principal.via === 'session', demo: ctx.demo, who: signedInAs(principal.actor),
-    }));
+    const options = { grafana: ctx.grafana.url !== null, signedIn: principal.via === 'session', demo: ctx.demo, who: signedInAs(principal.actor) };
+    // Operators, admins and whoever sees several clients land on the portfolio overview; a one-client member on its link.
+    if (portfolioAssets && (principal.role !== 'member' || visible.length > 1)) return appPage(reply).send(portfolioPage(options, visible, portfolioAssets));
+    return reply.header('cache-control', 'no-store').type(HTML).send(clientListPage(visible, options));
   });
 
   app.get<{ Params: { clientId: string } }>('/:clientId/dashboard', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {

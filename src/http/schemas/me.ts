@@ -26,6 +26,8 @@ export const MeBody = Type.Object({
     createTokens: Type.Boolean({ description: 'create API tokens: a signed-in person only (not a key, a token or the open demo)' }),
     manageTokens: Type.Boolean({ description: 'see and revoke tokens beyond your own personal ones' }),
     serviceTokenClients: Type.Array(Type.String(), { description: 'the clients whose service tokens you manage' }),
+    manageChannels: Type.Boolean({ description: 'notification channels (email, webhooks) for the clients you see' }),
+    readOutbox: Type.Boolean({ description: 'read the outbox of every email the platform sent or kept' }),
   }, { description: 'what the pages offer you; every request is still checked' }),
 });
 

@@ -9,6 +9,9 @@ export function pagesFor(me: Me): SettingsPageName[] {
     people: me.may.managePeople,
     clients: me.may.manageClients,
     tokens: me.may.manageTokens,
+    channels: me.may.manageChannels,
+    outbox: me.may.readOutbox,
+    reports: me.may.managePeople, // operators and admins: the people who run clients' reports
     audit: me.may.readAudit,
   };
   return SETTINGS_PAGES.filter((page) => allowed[page]);
