@@ -6,6 +6,39 @@ export function escapeHtml(value: string): string {
 /** JSON inside a script element: `<` is escaped so no value can close the element. */
 export const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 
+export interface AppShell {
+  title: string;
+  /** The Vite entry's script and styles (assets.ts). */
+  assets: { script: string; styles: string[] };
+  /** The boot data's element id, and the data: what the server knows before the script runs. */
+  bootId: string;
+  boot: unknown;
+  /** More head elements (already escaped), e.g. a theme colour. */
+  head?: string;
+  /** The body: a skip link, the header and the main element (already escaped). */
+  body: string;
+}
+
+/** The document of a page the browser app builds (dashboard, overview, settings): head, assets and boot data. */
+export function appShell(shell: AppShell): string {
+  const styles = shell.assets.styles.map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`).join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+${shell.head ?? ''}<link rel="icon" href="data:,">
+<title>${escapeHtml(shell.title)} · Chatbot Analytics</title>
+${styles}
+<script type="module" src="${escapeHtml(shell.assets.script)}"></script>
+<script type="application/json" id="${shell.bootId}">${scriptJson(shell.boot)}</script>
+</head>
+<body>
+${shell.body}
+</body>
+</html>`;
+}
+
 /** A minimal, self-contained page (no external assets): sign-in and plain messages. */
 export function page(title: string, body: string): string {
   return `<!doctype html>

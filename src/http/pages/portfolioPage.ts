@@ -1,5 +1,5 @@
 import type { WebAssets } from './assets.ts';
-import { escapeHtml, scriptJson } from './html.ts';
+import { appShell, escapeHtml } from './html.ts';
 
 export const PORTFOLIO_BOOT_ID = 'portfolio-boot';
 
@@ -17,26 +17,15 @@ export interface PortfolioBoot {
  * and without the script); src/web/portfolio fills in the figures, sorting and filters.
  */
 export function portfolioPage(boot: PortfolioBoot, clients: { id: string; name: string; timezone: string }[], assets: WebAssets): string {
-  const styles = assets.styles.map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`).join('\n');
   const rows = clients.map((c) => {
     const id = encodeURIComponent(c.id);
     const grafana = boot.grafana ? ` · <a href="/${id}/grafana">Grafana</a>` : '';
     return `<tr data-client="${escapeHtml(c.id)}"><th scope="row"><a class="client-link" href="/${id}/dashboard">${escapeHtml(c.name)}</a><small>${escapeHtml(c.timezone)}${grafana}</small></th></tr>`;
   }).join('\n');
   const signOut = boot.signedIn ? '<form class="sign-out" method="post" action="/logout"><button type="submit">Sign out</button></form>' : '';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>Clients · Chatbot Analytics</title>
-${styles}
-<script type="module" src="${escapeHtml(assets.script)}"></script>
-<script type="application/json" id="${PORTFOLIO_BOOT_ID}">${scriptJson(boot)}</script>
-</head>
-<body>
-<a class="skip-link" href="#portfolio">Skip to the clients</a>
+  return appShell({
+    title: 'Clients', assets, bootId: PORTFOLIO_BOOT_ID, boot,
+    body: `<a class="skip-link" href="#portfolio">Skip to the clients</a>
 <header class="site-header"><div class="header-inner"><div><h1>Clients</h1>
 <p class="meta signed-in">${escapeHtml(boot.who)} · <a href="/settings/account">Settings</a></p></div>${signOut}</div></header>
 <main id="portfolio" tabindex="-1">
@@ -48,7 +37,6 @@ ${boot.demo ? '<p class="note">These clients show generated demo data, not real 
 <tbody>
 ${rows || '<tr><td>No client is visible to you.</td></tr>'}
 </tbody></table></div>
-</main>
-</body>
-</html>`;
+</main>`,
+  });
 }

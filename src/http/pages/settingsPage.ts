@@ -1,6 +1,6 @@
 import type { WebAssets } from './assets.ts';
 import { SETTINGS_BOOT_ID, SETTINGS_TITLES, type SettingsBoot } from './boot.ts';
-import { escapeHtml, scriptJson } from './html.ts';
+import { appShell, escapeHtml } from './html.ts';
 
 /**
  * A settings page's HTML shell: the front-end (src/web/settings) builds the page from the JSON API; the title and
@@ -8,25 +8,13 @@ import { escapeHtml, scriptJson } from './html.ts';
  */
 export function settingsPage(boot: SettingsBoot, assets: WebAssets): string {
   const title = SETTINGS_TITLES[boot.page];
-  const styles = assets.styles.map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`).join('\n');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>${escapeHtml(title)} · Settings · Chatbot Analytics</title>
-${styles}
-<script type="module" src="${escapeHtml(assets.script)}"></script>
-<script type="application/json" id="${SETTINGS_BOOT_ID}">${scriptJson(boot)}</script>
-</head>
-<body>
-<a class="skip-link" href="#settings">Skip to the page</a>
+  return appShell({
+    title: `${title} · Settings`, assets, bootId: SETTINGS_BOOT_ID, boot,
+    body: `<a class="skip-link" href="#settings">Skip to the page</a>
 <header class="site-header" id="site-header"><h1>Settings</h1><p class="meta">${escapeHtml(boot.who)}</p></header>
 <main id="settings" tabindex="-1">
 <h2>${escapeHtml(title)}</h2>
 <noscript><p>The settings pages need JavaScript. Everything they do is in the JSON API too: see /docs.</p></noscript>
-</main>
-</body>
-</html>`;
+</main>`,
+  });
 }

@@ -72,6 +72,7 @@ async function evaluateOne(deps: AlertDeps, client: ClientConfig, settings: Aler
   const { outcomes, failure } = await evaluateClient({ ...deps.answers, now: () => now }, client, settings, now);
   if (failure && failure !== 'DATABASE_NOT_CONFIGURED') report.failures.push({ clientId: client.id, failure });
   const inHours = withinBusinessHours(settings.businessHours, client.timezone, now);
+  const due: { alert: AlertRecord; due: NonNullable<ReturnType<typeof notificationDue>> }[] = [];
   await inTransaction(deps.platform, async (tx) => {
     const { rows } = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1::int, hashtext($2)) AS locked', [ALERT_LOCK, client.id]);
     if (!rows[0]!.locked) return void report.skipped++;
@@ -87,12 +88,17 @@ async function evaluateOne(deps: AlertDeps, client: ClientConfig, settings: Aler
       if (before.state !== after.state) report.changes.push({ clientId: client.id, rule, from: before.state, to: after.state });
       after = await saveAlert(tx, after, before.id === null ? null : before.state);
       const quiet = (s.mutedUntil !== null && Date.parse(s.mutedUntil) > now.getTime()) || (s.businessHoursOnly && !inHours);
-      const due = notificationDue(after, now, quiet, deps.policy ?? GRAFANA_DEFAULT_POLICY);
-      if (!due) continue;
-      // Handed over before the record says so: should the commit fail, the next round hands the same key again.
-      await deps.notifier.notify(notificationOf(after, due, client, deps.publicUrl));
-      await saveAlert(tx, notified(after, due, now), after.state);
-      report.notifications++;
+      const news = notificationDue(after, now, quiet, deps.policy ?? GRAFANA_DEFAULT_POLICY);
+      if (news) due.push({ alert: after, due: news });
     }
   });
+  // Handed over after the state is committed, never inside that transaction: the Notifier queues jobs on other
+  // connections, and the embedded platform database runs one transaction at a time (it would wait on itself). Handed
+  // over before the record says so: should this process die here, the next round hands the same key again, and
+  // delivery sends each key once.
+  for (const { alert, due: news } of due) {
+    await deps.notifier.notify(notificationOf(alert, news, client, deps.publicUrl));
+    await saveAlert(deps.platform, notified(alert, news, now), alert.state);
+    report.notifications++;
+  }
 }
