@@ -27,7 +27,7 @@ const outbox = async () => {
 };
 
 beforeAll(async () => {
-  demo = await startDemoRuntime('outbox', lines);
+  demo = await startDemoRuntime('outbox', lines, { embeddedPlatform: true });
 }, 180_000);
 afterAll(() => demo?.close());
 

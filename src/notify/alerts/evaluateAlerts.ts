@@ -4,11 +4,11 @@ import { inTransaction, type ConnectionSource } from '../../db/transaction.ts';
 import type { AnswerDeps } from '../../answers/answerMetric.ts';
 import type { ClientLookup } from '../../tenants/clientRegistry.ts';
 import type { Notifier } from '../notification.ts';
-import { newRecord, nextState, type AlertState } from './alertState.ts';
+import { newRecord, nextState, type AlertRecord, type AlertState } from './alertState.ts';
 import { loadAlerts, saveAlert } from './alertStore.ts';
 import { withinBusinessHours } from './businessHours.ts';
 import { evaluateClient } from './evaluateClient.ts';
-import { notificationDue, notified, GRAFANA_DEFAULT_POLICY, type NotificationPolicy } from './notificationPolicy.ts';
+import { notificationDue, notified, GRAFANA_DEFAULT_POLICY, type DueNotification, type NotificationPolicy } from './notificationPolicy.ts';
 import { notificationOf } from './notificationOf.ts';
 import { readAllOverrides } from './ruleStore.ts';
 import { effectiveSettings, RULES, type AlertSettings, type RuleName } from './ruleSettings.ts';
@@ -72,7 +72,7 @@ async function evaluateOne(deps: AlertDeps, client: ClientConfig, settings: Aler
   const { outcomes, failure } = await evaluateClient({ ...deps.answers, now: () => now }, client, settings, now);
   if (failure && failure !== 'DATABASE_NOT_CONFIGURED') report.failures.push({ clientId: client.id, failure });
   const inHours = withinBusinessHours(settings.businessHours, client.timezone, now);
-  const due: { alert: AlertRecord; due: NonNullable<ReturnType<typeof notificationDue>> }[] = [];
+  const due: { alert: AlertRecord; due: DueNotification }[] = [];
   await inTransaction(deps.platform, async (tx) => {
     const { rows } = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1::int, hashtext($2)) AS locked', [ALERT_LOCK, client.id]);
     if (!rows[0]!.locked) return void report.skipped++;
