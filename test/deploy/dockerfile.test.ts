@@ -228,8 +228,10 @@ describe('the image command and health check, run on this machine', () => {
     child.stderr!.on('data', (chunk) => (output += chunk));
     child.on('error', (error) => (output += `could not start the CMD: ${error.message}\n`));
     exit = new Promise((resolve) => child.on('exit', resolve));
-    for (let i = 0; i < 80 && !output.includes('Server listening'); i++) await new Promise((r) => setTimeout(r, 250));
-  }, 30_000);
+    // Up to 60 s: the production start (embedded platform database, migrations, the job queue) takes ~10 s idle, and
+    // several times that on a loaded machine.
+    for (let i = 0; i < 240 && !output.includes('Server listening') && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 250));
+  }, 90_000);
 
   afterAll(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
