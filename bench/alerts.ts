@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import type { ClientConfig } from '../src/config/clients.ts';
 import { MemoryBackend } from '../src/cache/backends.ts';
 import { ResultCache } from '../src/cache/resultCache.ts';
 import { quoteIdent } from '../src/db/identifiers.ts';
@@ -7,16 +6,15 @@ import { createPool } from '../src/db/pool.ts';
 import { evaluateAlerts } from '../src/notify/alerts/evaluateAlerts.ts';
 import type { Notification, Notifier } from '../src/notify/notification.ts';
 import { migratePlatform } from '../src/platform/migrations.ts';
-import { RollupReader, startRollupRefresher } from '../src/rollups/index.ts';
-import { ClientDatabases } from '../src/tenants/clientDatabases.ts';
-import { ClientRegistry } from '../src/tenants/clientRegistry.ts';
+import { RollupReader } from '../src/rollups/index.ts';
 import { createClientTablesSql } from '../src/tenants/clientTables.ts';
 import { withClient } from './data.ts';
 import { insertSessionsSql } from './dataSql.ts';
 import { fmtInt, fmtMs, say } from './log.ts';
-import { clientIdOf, sessionsOf, timezoneOf } from './manyData.ts';
+import { clientIdOf, sessionsOf } from './manyData.ts';
 import { databaseUrl } from './options.ts';
 import { machineLoad, writeOwnSection } from './sections.ts';
+import { quietLog, schemaClients } from './schemaClients.ts';
 
 /**
  * `npm run bench -- --alerts 1000`: alert evaluation rounds (src/notify/alerts/evaluateAlerts.ts) in this process over
@@ -27,7 +25,7 @@ import { machineLoad, writeOwnSection } from './sections.ts';
 const DATABASE = 'bench_alerts';
 const PLATFORM = 'bench_alerts_platform';
 const DAYS = 42; // the no-data rule needs 3 weeks; the KPI baseline reads 29 days
-const log = { warn: () => {}, info: () => {}, error: (d: object, m: string) => console.error(m, d) };
+const log = quietLog;
 
 /** Delivery as a benchmark sees it: counts what it is handed. */
 class CountingNotifier implements Notifier {
@@ -99,16 +97,7 @@ function sectionOf(results: AlertsResult[], load: string, argv: string[], totalM
 
 async function measure(url: string, platform: ReturnType<typeof createPool>, n: number, budget: number, concurrency: number, now: Date): Promise<AlertsResult> {
   say(`\n-- alert rounds over ${fmtInt(n)} clients (DB_MAX_CONNECTIONS_PER_SERVER=${budget}, ${concurrency} clients at once, rollups on)`);
-  const clients: ClientConfig[] = Array.from({ length: n }, (_, i) => ({
-    id: clientIdOf(i), name: `Client ${i}`, database: { url, schema: clientIdOf(i) }, grafanaOrgId: null, domain: null,
-    timezone: timezoneOf(i), timestampType: null, branding: { primaryColor: '#123456', logoUrl: null }, apiKey: null, grafanaDatabaseUrl: null,
-  }));
-  const registry = new ClientRegistry();
-  registry.replace('file', clients);
-  const databases = new ClientDatabases(registry, {
-    poolMax: 3, maxConnectionsPerServer: budget, acquireTimeoutMs: 60_000, connectTimeoutMs: 5000, statementTimeoutMs: 60_000, idleTimeoutMs: 30_000,
-  }, log);
-  const refresher = startRollupRefresher({ clientIds: () => clients.map((c) => c.id), databases, platform, intervalMs: 0, log });
+  const { clients, registry, databases, refresher } = schemaClients(url, platform, n, budget);
   const cache = new ResultCache(new MemoryBackend(512 * 1024 * 1024), 3_600_000, log);
   try {
     let t = performance.now();

@@ -1,21 +1,19 @@
 import { parseArgs } from 'node:util';
-import type { ClientConfig } from '../src/config/clients.ts';
 import { answerPortfolio, planPortfolio } from '../src/answers/portfolio.ts';
 import { MemoryBackend } from '../src/cache/backends.ts';
 import { ResultCache } from '../src/cache/resultCache.ts';
 import { quoteIdent } from '../src/db/identifiers.ts';
 import { createPool } from '../src/db/pool.ts';
 import { migratePlatform } from '../src/platform/migrations.ts';
-import { RollupReader, startRollupRefresher } from '../src/rollups/index.ts';
-import { ClientDatabases } from '../src/tenants/clientDatabases.ts';
-import { ClientRegistry } from '../src/tenants/clientRegistry.ts';
+import { RollupReader } from '../src/rollups/index.ts';
 import { createClientTablesSql } from '../src/tenants/clientTables.ts';
 import { withClient } from './data.ts';
 import { insertSessionsSql } from './dataSql.ts';
 import { fmtInt, fmtMs, say } from './log.ts';
-import { clientIdOf, sessionsOf, timezoneOf } from './manyData.ts';
+import { clientIdOf, sessionsOf } from './manyData.ts';
 import { databaseUrl } from './options.ts';
 import { machineLoad, writeOwnSection } from './sections.ts';
+import { quietLog, schemaClients } from './schemaClients.ts';
 
 /**
  * `npm run bench -- --portfolio 200,1000`: `GET /api/portfolio`'s work (src/answers/portfolio.ts) in this process for
@@ -26,7 +24,7 @@ import { machineLoad, writeOwnSection } from './sections.ts';
 const DATABASE = 'bench_portfolio';
 const PLATFORM = 'bench_portfolio_platform';
 const DAYS = 70; // enough for the 8-week baseline
-const log = { warn: () => {}, info: () => {}, error: (d: object, m: string) => console.error(m, d) };
+const log = quietLog;
 
 export async function runPortfolioBench(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { portfolio: { type: 'string' }, budget: { type: 'string', default: '20' }, out: { type: 'string', default: 'BENCHMARKS.md' } }, strict: false });
@@ -83,16 +81,7 @@ function sectionOf(results: PortfolioResult[], budget: number, load: string, arg
 
 async function measure(url: string, platform: ReturnType<typeof createPool>, n: number, budget: number): Promise<PortfolioResult> {
   say(`\n-- portfolio of ${fmtInt(n)} clients (DB_MAX_CONNECTIONS_PER_SERVER=${budget}, rollups on)`);
-  const clients: ClientConfig[] = Array.from({ length: n }, (_, i) => ({
-    id: clientIdOf(i), name: `Client ${i}`, database: { url, schema: clientIdOf(i) }, grafanaOrgId: null, domain: null,
-    timezone: timezoneOf(i), timestampType: null, branding: { primaryColor: '#123456', logoUrl: null }, apiKey: null, grafanaDatabaseUrl: null,
-  }));
-  const registry = new ClientRegistry();
-  registry.replace('file', clients);
-  const databases = new ClientDatabases(registry, {
-    poolMax: 3, maxConnectionsPerServer: budget, acquireTimeoutMs: 60_000, connectTimeoutMs: 5000, statementTimeoutMs: 60_000, idleTimeoutMs: 30_000,
-  }, log);
-  const refresher = startRollupRefresher({ clientIds: () => clients.map((c) => c.id), databases, platform, intervalMs: 0, log });
+  const { clients, databases, refresher } = schemaClients(url, platform, n, budget);
   try {
     let t = performance.now();
     await refresher.refreshAll();
