@@ -20,6 +20,12 @@ import type { ClientConfig } from '../../src/config/clients.ts';
 type App = Awaited<ReturnType<typeof buildTestApp>>;
 const POOL_SIZE = 4;
 const RANGE = 'from=2024-04-06&to=2024-04-08';
+/**
+ * Timeouts far above what an idle machine needs: this file checks what PgBouncer changes, not speed, and a loaded
+ * machine (three suites at once) must not turn a slow connect or a queued request into a failure.
+ */
+const PATIENT = { connectTimeoutMs: 15_000, acquireTimeoutMs: 60_000, statementTimeoutMs: 60_000 };
+const CASE_TIMEOUT_MS = 180_000;
 const ENDPOINTS = ['funnel', 'daily', 'hourly', 'heatmap', 'metrics', 'sessions', 'leads', 'test', 'time-to-convert', 'handoffs'];
 
 let server: TempPostgres;
@@ -39,7 +45,7 @@ function onPort(url: string, port: number, database?: string): string {
 }
 
 async function withConnection<T>(url: string, work: (db: pg.Client) => Promise<T>): Promise<T> {
-  const db = await connectClient({ connectionString: url, connectionTimeoutMillis: 3000 });
+  const db = await connectClient({ connectionString: url, connectionTimeoutMillis: PATIENT.connectTimeoutMs });
   try {
     return await work(db);
   } finally {
@@ -55,8 +61,8 @@ beforeAll(async () => {
   clients = [testClient('sydney', 'Australia/Sydney', onPort(server.url, server.port, 'sydney')), ...many];
   bouncer = await startPgBouncer(server, { poolSize: POOL_SIZE });
   pooledClients = clients.map((c) => ({ ...c, database: { ...c.database!, url: onPort(c.database!.url, bouncer.port) } }));
-  direct = await buildTestApp(clients, { admin: KEYS.admin });
-  pooled = await buildTestApp(pooledClients, { admin: KEYS.admin });
+  direct = await buildTestApp(clients, { admin: KEYS.admin, db: PATIENT });
+  pooled = await buildTestApp(pooledClients, { admin: KEYS.admin, db: PATIENT });
   platformDb = await createTestDatabase('pgbouncer_platform');
 }, 120_000);
 
@@ -86,7 +92,7 @@ async function poolOf(database: string) {
   return { clients: Number(row.cl_active) + Number(row.cl_waiting), servers };
 }
 
-describe('the platform behind PgBouncer in transaction pooling mode', () => {
+describe('the platform behind PgBouncer in transaction pooling mode', { timeout: CASE_TIMEOUT_MS }, () => {
   it('answers every core endpoint of ten clients, all at once, exactly as straight from PostgreSQL', async () => {
     const urls = urlsOf(clients.map((c) => c.id));
     const expected = await Promise.all(urls.map((url) => get(direct, url)));
@@ -104,28 +110,28 @@ describe('the platform behind PgBouncer in transaction pooling mode', () => {
   it('holds the statement timeout through PgBouncer: a crawling query is cancelled by the server, answered 504 QUERY_TIMEOUT', async () => {
     const crawler = clientIdOf(0);
     const crawlerDb = onPort(server.url, server.port, `db_${crawler}`);
-    const statementTimeoutMs = 400;
-    const app = await buildTestApp(pooledClients, { admin: KEYS.admin, db: { statementTimeoutMs } });
+    // The platform's own client-side bound is this + 1 s; the server's cancel comes first, load or not.
+    const statementTimeoutMs = 1500;
+    const app = await buildTestApp(pooledClients, { admin: KEYS.admin, db: { ...PATIENT, statementTimeoutMs } });
+    const sleepers = async (db: pg.Client) =>
+      (await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'PgSleep'`)).rows[0].n as number;
     try {
+      // A minute per row: a statement the server did not cancel would still be sleeping when it is looked for.
       await withConnection(crawlerDb, (db) => db.query(`ALTER TABLE "UserEvents" RENAME TO "UserEventsData";
-        CREATE FUNCTION crawl() RETURNS boolean LANGUAGE sql AS 'SELECT pg_sleep(5) IS NOT NULL';
+        CREATE FUNCTION crawl() RETURNS boolean LANGUAGE sql AS 'SELECT pg_sleep(60) IS NOT NULL';
         CREATE VIEW "UserEvents" AS SELECT * FROM "UserEventsData" WHERE crawl()`));
       try {
-        const started = performance.now();
         const [slow, healthy] = await Promise.all([
           Promise.all([1, 2, 3].map(() => get(app, `/api/${crawler}/funnel?${RANGE}`))),
           get(app, `/api/${clientIdOf(1)}/funnel?${RANGE}`),
         ]);
-        const elapsedMs = performance.now() - started;
         expect(slow.map((a) => [a.statusCode, a.json().error.code])).toEqual([1, 2, 3].map(() => [504, 'QUERY_TIMEOUT']));
         expect(healthy.json().sessions).toBe(sessionsOf(1));
-        // Sooner than the platform's own client-side bound (timeout + 1 s), and nothing is left sleeping on the server:
-        // PostgreSQL itself cancelled the statements, so SET LOCAL reached the server connection PgBouncer lent.
-        expect(elapsedMs).toBeLessThan(statementTimeoutMs + 1000);
-        const sleeping = await withConnection(server.url, async (db) =>
-          (await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'PgSleep'`)).rows[0].n);
-        expect(sleeping).toBe(0);
+        // Nothing is left sleeping on the server: PostgreSQL itself cancelled the statements (a client giving up
+        // would leave them running), so SET LOCAL reached the server connection PgBouncer lent.
+        expect(await withConnection(server.url, sleepers)).toBe(0);
       } finally {
+        await withConnection(crawlerDb, (db) => db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event = 'PgSleep'`));
         await withConnection(crawlerDb, (db) => db.query(`DROP VIEW "UserEvents"; DROP FUNCTION crawl(); ALTER TABLE "UserEventsData" RENAME TO "UserEvents"`));
       }
       // The connections that timed out went back to PgBouncer in a clean state and serve again.
@@ -136,7 +142,7 @@ describe('the platform behind PgBouncer in transaction pooling mode', () => {
   });
 
   it('refreshes rollups through PgBouncer (a full build over a cursor) and answers the same numbers from them', async () => {
-    const rolled = await buildTestApp(pooledClients, { admin: KEYS.admin, platform: await asPlatformDatabase(platformDb) });
+    const rolled = await buildTestApp(pooledClients, { admin: KEYS.admin, db: PATIENT, platform: await asPlatformDatabase(platformDb) });
     try {
       const reports = await runtimeOf(rolled).rollups!.refresher.refreshAll();
       expect(reports.map((r) => [r.clientId, r.mode, r.rowsRead])).toEqual(
@@ -170,7 +176,7 @@ describe('the platform behind PgBouncer in transaction pooling mode', () => {
     for (const database of ['shared', 'sydney', `db_${clientIdOf(0)}`]) {
       // As many open transactions as the pool has server connections: each probe holds a different one.
       const probes = await Promise.all(Array.from({ length: POOL_SIZE }, () =>
-        connectClient({ connectionString: onPort(bouncer.url, bouncer.port, database), connectionTimeoutMillis: 3000 })));
+        connectClient({ connectionString: onPort(bouncer.url, bouncer.port, database), connectionTimeoutMillis: PATIENT.connectTimeoutMs })));
       try {
         await Promise.all(probes.map((db) => db.query('BEGIN')));
         const seen = await Promise.all(probes.map((db) => show(db)));
