@@ -5,7 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Clears the captured logs before the run and scans them for secrets after it.
     globalSetup: ['test/globalSetup.ts'],
-    testTimeout: 30_000,
+    // Guards against hangs, not speed goals (those live in the benchmark): room for a loaded machine.
+    testTimeout: 90_000,
     hookTimeout: 90_000,
     pool: 'forks',
     maxWorkers: 2,
