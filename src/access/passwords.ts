@@ -1,8 +1,9 @@
 import { argon2, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as english from '@zxcvbn-ts/language-en';
+import type * as Zxcvbn from '@zxcvbn-ts/core';
+import type * as Common from '@zxcvbn-ts/language-common';
+import type * as English from '@zxcvbn-ts/language-en';
 import { hasControlCharacters } from '../analytics/errors.ts';
 
 /**
@@ -37,11 +38,23 @@ export async function verifyPassword(password: string, stored: string | null): P
   return tag.length === wanted.length && timingSafeEqual(tag, wanted);
 }
 
-const strength = new ZxcvbnFactory({
-  dictionary: { ...common.dictionary, ...english.dictionary },
-  graphs: common.adjacencyGraphs,
-  translations: english.translations,
-});
+/**
+ * Built on the first password checked, not at start: the dictionaries cost a process ~50 MiB (measured with
+ * `import()` on Node 24), and most processes never see a new password.
+ */
+const load = createRequire(import.meta.url);
+let estimator: Zxcvbn.ZxcvbnFactory | undefined;
+function strength(): Zxcvbn.ZxcvbnFactory {
+  if (estimator) return estimator;
+  const { ZxcvbnFactory } = load('@zxcvbn-ts/core') as typeof Zxcvbn;
+  const common = load('@zxcvbn-ts/language-common') as typeof Common;
+  const english = load('@zxcvbn-ts/language-en') as typeof English;
+  return (estimator = new ZxcvbnFactory({
+    dictionary: { ...common.dictionary, ...english.dictionary },
+    graphs: common.adjacencyGraphs,
+    translations: english.translations,
+  }));
+}
 
 export const MIN_PASSWORD_LENGTH = 12;
 const MAX_PASSWORD_LENGTH = 256;
@@ -55,7 +68,7 @@ export function passwordProblem(password: string, context: string[] = []): strin
   if (password.length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
   if (password.length > MAX_PASSWORD_LENGTH) return `must be at most ${MAX_PASSWORD_LENGTH} characters`;
   if (hasControlCharacters(password)) return 'must not contain control characters'; // nobody can type them at sign-in
-  const result = strength.check(password, context);
+  const result = strength().check(password, context);
   if (result.score >= 3) return null;
   const warning = result.feedback.warning;
   return `is too easy to guess${warning ? ` (${warning.replace(/\.$/, '').toLowerCase()})` : ''}: use a longer phrase of unrelated words`;
