@@ -82,7 +82,8 @@ function singleClientSections(run: RunResult): string[] {
       + ' `getMetrics` does). It is timed **interleaved** with the uncached API (alternating order each round) so both'
       + ' see the same cache state.',
     `- **API**: each configuration is its own \`node src/cli/start.ts\` process (production mode, admin key, LOG_LEVEL=warn,`
-      + ` rate limit raised above the load): uncached \`${envOf('uncached')}\`, rollups \`${envOf('rollups')}\``
+      + ` rate limit raised above the load, \`JOBS_WORK=0\`: an API replica, so the worker's alert rounds — raw SQL over`
+      + ` weeks of sessions when rollups are off — do not share the measured cores): uncached \`${envOf('uncached')}\`, rollups \`${envOf('rollups')}\``
       + ` (after an initial build by \`refreshRollups\` into \`bench_platform\`), cached \`${envOf('cached')}\`.`
       + ` Sequential calls over one keep-alive connection, after one untimed call (the cache miss for the cached`
       + ` configuration); a series stops early after ${run.options.quick ? 10 : 45} s (slow raw cases get fewer samples, see n).`

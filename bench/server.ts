@@ -76,7 +76,7 @@ export interface SpawnOptions {
 /**
  * Starts `src/cli/start.ts` in its own Node process (not through `npm`/`tsx` wrappers, so `pid` is the API itself)
  * with a minimal environment: production mode, an admin key, warnings-only logs (per-request logging would measure
- * pino), a rate limit above any load we generate, then `env` (database URLs, the configuration's switches).
+ * pino), a rate limit above any load we generate, no jobs taken (`JOBS_WORK=0`), then `env` (database URLs, the configuration's switches).
  */
 export async function spawnApi(options: SpawnOptions): Promise<ApiProcess> {
   const { workDir } = options;
@@ -97,6 +97,8 @@ export async function spawnApi(options: SpawnOptions): Promise<ApiProcess> {
     SESSION_SECRET: randomBytes(32).toString('hex'),
     RATE_LIMIT_PER_MINUTE: '1000000',
     DB_STATEMENT_TIMEOUT_MS: '600000',
+    // An API replica: the worker's rounds (alerts over weeks of raw rows when rollups are off) would share its cores.
+    JOBS_WORK: '0',
     ...options.env,
   };
   // BENCH_API_NODE_ARGS: extra Node arguments for the API process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
