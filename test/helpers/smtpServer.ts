@@ -31,6 +31,8 @@ export interface TestSmtp {
   refused: number;
   /** How many messages' DATA was held open (`holdFirst`). */
   held: number;
+  /** Connection errors smtp-server reported (e.g. ECONNRESET from a sender killed mid-DATA), by code. */
+  connectionErrors: readonly string[];
   /** Waits until at least `count` messages arrived; returns them. */
   waitForMessages(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
   close(): Promise<void>;
@@ -39,7 +41,7 @@ export interface TestSmtp {
 /** A real SMTP server (smtp-server) on a free port of the loopback, reading what arrives with mailparser. */
 export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<TestSmtp> {
   const messages: ParsedMail[] = [];
-  const state = { refused: 0, held: 0 };
+  const state = { refused: 0, held: 0, connectionErrors: [] as string[] };
   const server = new SMTPServer({
     disabledCommands: options.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
     authOptional: !options.auth,
@@ -69,6 +71,9 @@ export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<Te
       }, (error: Error) => callback(error));
     },
   });
+  // A sender killed mid-DATA (the exactly-once tests do it) may reset its connection inside the mail transaction, and
+  // smtp-server reports that as the server's 'error' event: unheard, it would be an uncaught exception in the test run.
+  server.on('error', (error: Error & { code?: string }) => state.connectionErrors.push(error.code ?? error.message));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port;
   return {
@@ -81,6 +86,7 @@ export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<Te
     get held() {
       return state.held;
     },
+    connectionErrors: state.connectionErrors,
     async waitForMessages(count, timeoutMs = 10_000) {
       const until = Date.now() + timeoutMs;
       while (messages.length < count) {
