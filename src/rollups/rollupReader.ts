@@ -6,13 +6,12 @@ import type { HeatmapCell } from '../analytics/getHeatmap.ts';
 import type { HourlyRow } from '../analytics/getHourly.ts';
 import type { MetricQuery } from '../analytics/query.ts';
 import type { ClientSource } from '../tenants/clientSource.ts';
-import { BOUND_PARAMS, localTime } from '../analytics/sql.ts';
 import type { Counts } from '../analytics/steps.ts';
 import { COUNTS, DAILY, DATE_HOURS, HEATMAP, HOURLY, keyOf, type Row, type RollupMetric } from './rollupMetrics.ts';
 import type { SessionDuration } from '../analytics/getDuration.ts';
 import { DAY_MS, rawDurationBins, rolledDurationBins } from './durationDays.ts';
 import { durationFromBins, mergeBins } from './durationSketch.ts';
-import { ALIGNED, LAST_INSTANT, prefetchRollups, rolledKey, rollupsCanAnswer, wholeBuckets, type BatchRequest, type Prefetched } from './rollupBatch.ts';
+import { prefetchRollups, rolledKey, rolledMany, rollupsCanAnswer, wholeBuckets, type BatchRequest, type Prefetched } from './rollupBatch.ts';
 import { layoutOf } from './rollupSql.ts';
 
 /**
@@ -118,28 +117,10 @@ export class RollupReader {
 
   /** Sums of the whole buckets in [lo, hi) grouped by the metric's local keys; null if a bucket straddles a key. */
   private async rolled(metric: RollupMetric<unknown>, clientId: string, lo: number, hi: number, timezone: string): Promise<Row[] | null> {
-    const known = this.known?.rolled.get(metric)?.get(rolledKey(clientId, lo, hi, timezone));
+    const key = rolledKey(clientId, lo, hi, timezone);
+    const known = this.known?.rolled.get(metric)?.get(key);
     if (known !== undefined) return known;
-    const sums = metric.fields.map((f) => `COALESCE(sum("${f}"), 0)::bigint AS "${f}"`);
-    const values = [clientId, lo / 1000, hi / 1000];
-    const inRange = 'client_id = $1 AND bucket >= to_timestamp($2::bigint) AND bucket < to_timestamp($3::bigint)';
-    if (metric.keys.length === 0) {
-      const { rows } = await this.platform.query<Row>(`SELECT ${sums.join(', ')} FROM rollups.buckets WHERE ${inRange}`, values);
-      return rows;
-    }
-    const groups = metric.keys.map((k, i) => `${k.group('local')} AS k${i}`);
-    const shown = metric.keys.map((k, i) => `${k.show(`k${i}`)} AS "${k.name}"`);
-    // OFFSET 0 keeps the innermost query apart, so each bucket is converted to local time twice, not once per use.
-    const { rows } = await this.platform.query<Row & { aligned: boolean }>(
-      `SELECT ${[...shown, ...metric.fields.map((f) => `"${f}"`)].join(', ')}, aligned
-         FROM (SELECT ${[...groups, ...sums].join(', ')}, bool_and(${ALIGNED}) AS aligned
-                 FROM (SELECT *, ${localTime('bucket', { ...BOUND_PARAMS, tz: '$4::text' })} AS local,
-                              (bucket + ${LAST_INSTANT}) AT TIME ZONE $4::text AS local_end
-                         FROM rollups.buckets WHERE ${inRange} OFFSET 0) AS b
-                GROUP BY ${groups.map((_, i) => i + 1).join(', ')}) AS g`,
-      [...values, timezone],
-    );
-    return rows.some((r) => !r.aligned) ? null : rows;
+    return (await rolledMany(this.platform, metric, [[key, { clientId, lo, hi, timezone }]])).get(key)!;
   }
 }
 

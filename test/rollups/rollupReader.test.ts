@@ -51,6 +51,19 @@ describe('RollupReader', () => {
     }
   });
 
+  it('answers a year in Lord Howe like the raw SQL: +11:00 at both ends, +10:30 between, so UTC hours straddle local hours for half of it', async () => {
+    await createUserEvents(client.pool, 'howe', 'timestamp');
+    await client.pool.query(`INSERT INTO ${tableRef('howe', 'UserEvents')}
+      SELECT 'h' || g, t, CASE WHEN g % 3 <> 0 THEN t END, CASE WHEN g % 4 = 0 THEN t END, NULL, NULL, NULL, t, timestamp '2025-01-01'
+        FROM generate_series(1, 5400) AS g, LATERAL (SELECT timestamp '2023-12-30' + g * interval '97 minutes' AS t) AS x`);
+    const source = await sourceOf(client.pool, 'howe');
+    await refreshRollups(client.pool, platform.pool, 'howe', source);
+    const q = queryOf({ from: '2024-01-01', to: '2024-12-31' }, 'Australia/Lord_Howe');
+    const rolled = await rolledAnswers(reader, 'howe', source, q);
+    expect(rolled.daily).not.toBeNull();
+    expect(rolled).toStrictEqual(await rawAnswers(client.pool, source, q));
+  });
+
   it('declines other funnel definitions, except for the heatmap, which counts sessions only', async () => {
     const source = await sourceOf(client.pool, 'months');
     for (const funnel of [{ mode: 'ordered', windowSeconds: null }, { mode: 'any', windowSeconds: 1800 }] as const) {
