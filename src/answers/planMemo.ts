@@ -37,6 +37,10 @@ export class PlanMemo<T extends { range: { timezone: string } }> {
 
 /** A key for what was asked: order-independent, so `?a=1&b=2` and `?b=2&a=1` share a plan. */
 export function inputKey(parts: readonly string[], input: object): string {
-  const entries = Object.entries(input).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return JSON.stringify([...parts, entries]);
+  let key = JSON.stringify(parts);
+  for (const name of Object.keys(input).sort()) {
+    const value = (input as Record<string, unknown>)[name];
+    if (value !== undefined) key += `&${JSON.stringify(name)}=${JSON.stringify(value)}`;
+  }
+  return key;
 }

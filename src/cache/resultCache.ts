@@ -79,18 +79,24 @@ export class ResultCache {
       this.lookups.hits++;
       return running as Promise<CachedAnswer<T>>;
     }
-    const work = this.lookup(key, compute).finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, work);
-    return work;
-  }
-
-  private async lookup<T>(key: string, compute: () => Promise<T>): Promise<CachedAnswer<T>> {
+    // A hit goes straight back; only a miss is registered, so identical requests wait for its one computation.
     const found = await this.read(key);
     if (found && found.stored.expiresAt > Date.now()) {
       this.lookups.hits++;
       return answer(found) as CachedAnswer<T>;
     }
+    const joined = this.inFlight.get(key); // another miss started while this one read
+    if (joined) {
+      this.lookups.hits++;
+      return joined as Promise<CachedAnswer<T>>;
+    }
     this.lookups.misses++;
+    const work = this.compute(key, compute).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, work);
+    return work as Promise<CachedAnswer<T>>;
+  }
+
+  private async compute<T>(key: string, compute: () => Promise<T>): Promise<CachedAnswer<T>> {
     const body = await compute();
     const generatedAt = new Date().toISOString();
     const fresh = { body, generatedAt, expiresAt: Date.now() + this.ttlMs, etag: etagOf(body, generatedAt) };
