@@ -53,8 +53,10 @@ export interface SizeResult {
   cases: CaseResult[];
   servers: ServerRun[];
   load: Partial<Record<ConfigName, LoadResult>>;
-  /** `/health` under the same load, in the cached configuration's process just before its cache-hit load. */
+  /** `/health` under the same load, in the cached configuration's process, in the round just before its cache-hit load. */
   healthLoad: LoadResult | null;
+  /** The cache hit's share of /health in each alternating round; `healthLoad` and `load.cached` are the median round's. */
+  hitShares: number[];
   /** The same cache hit with an API token (a service token of the client) instead of the admin key. */
   tokenLoad: LoadResult | null;
   /** The memory check: a cache-hit load of `memorySeconds`. */
