@@ -90,7 +90,8 @@ function singleClientSections(run: RunResult): string[] {
       + ' Percentiles are nearest-rank: with 30 samples p99 is the slowest call.',
     `- **Load**: autocannon, ${run.options.loadConnections} connections for ${run.options.loadSeconds} s on loopback`
       + ` after a 1 s warm-up, against the 30-day funnel with the admin key. In the cached configuration's process, in this`
-      + ' order: `/health` (the framework\'s floor, judged against), the cache hit, the same hit with an API token (a service'
+      + ' order: three rounds of `/health` (the framework\'s floor, judged against) then the cache hit, the round with the'
+      + ' median share of /health shown and judged; the same hit with an API token (a service'
       + ` token: one platform look-up per request, shared by concurrent ones), then the memory check: the hit for`
       + ` ${run.options.memorySeconds} s. Cores: ${run.pinning}. Memory: the API process's VmRSS sampled every 100 ms (flat = the highest RSS of the second half of the`
       + ' run within 5 % or 16 MiB of the first half\'s) and VmHWM from `/proc/<pid>/status`.',
@@ -127,7 +128,7 @@ function singleClientSections(run: RunResult): string[] {
     '',
     table(['Size', 'Configuration', 'Requests/s', 'p50', 'p97.5', 'p99', 'max', 'errors / non-2xx', 'RSS max first → second half', 'Peak (VmHWM)'],
       run.sizes.flatMap((s) => ([
-        ['uncached', s.load.uncached], ['/health (cached process)', s.healthLoad], ['cached (admin key)', s.load.cached],
+        ['uncached', s.load.uncached], ['/health (cached process, median round)', s.healthLoad], ['cached (admin key, median round)', s.load.cached],
         ['cached (API token)', s.tokenLoad], [`cached, memory check (${run.options.memorySeconds} s)`, s.memoryLoad],
       ] as const).flatMap(([config, r]) => {
         return r ? [[s.dataset.size.label, config, fmtInt(r.requestsPerSecond), fmtMs(r.p50), fmtMs(r.p97_5), fmtMs(r.p99), fmtMs(r.max),
