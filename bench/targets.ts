@@ -153,6 +153,10 @@ function memoryTarget(sizes: SizeResult[]): TargetVerdict {
     + ` (${isFlat(r) ? 'flat' : 'growing'})`).join('; ');
   const growing = loads.filter(({ r }) => !isFlat(r));
   if (growing.length > 0) return { target, figure, verdict: 'missed', why: `RSS grew in the second half: ${growing.map(({ s }) => s.dataset.size.label).join(', ')}` };
+  const failed = loads.filter(({ r }) => r.errors + r.non2xx > 0);
+  if (failed.length > 0) {
+    return { target, figure, verdict: 'not measured', why: `not every request was a cache hit: ${failed.map(({ s, r }) => `${s.dataset.size.label} ${r.errors} errors, ${r.non2xx} non-2xx`).join('; ')}` };
+  }
   const short = loads.filter(({ r }) => r.seconds < MEMORY_SECONDS);
   if (short.length > 0) return { target, figure, verdict: 'not measured', why: `flat, but the check lasted under ${MEMORY_SECONDS} s (--memory-seconds)` };
   return { target, figure, verdict: 'met', why: '' };

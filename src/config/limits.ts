@@ -18,7 +18,7 @@ export function parseLimits(env: Env, problems: Problems): LimitsConfig {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.add('CORS_ORIGINS', `"${origin}" is not an origin like https://app.example.com`);
   }
   return {
-    requestsPerMinute: readInt(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000, problems),
+    requestsPerMinute: readInt(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000_000, problems),
     loginAttemptsPerMinute: readInt(env, 'LOGIN_ATTEMPTS_PER_MINUTE', 10, 1, 10_000, problems),
     corsOrigins,
     trustProxy: readBool(env, 'TRUST_PROXY', problems) ?? false,
