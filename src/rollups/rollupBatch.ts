@@ -33,11 +33,11 @@ export interface BatchRequest {
  * in every zone (rollupSql.ts), a UTC hour only where the offset is a whole number of hours. Over 365 days the 35,040
  * buckets become 8,760 hours before they are converted: about a fifth less time for daily sums of bench_10m.
  */
-export const HOUR_SECONDS = 3600;
+const HOUR_SECONDS = 3600;
 
 /** Hours when the zone's offset is a whole number of hours at both ends of [lo, hi), else buckets. An offset change
  * to a :30 zone in between is seen in SQL (`aligned` false) and that span is read again by buckets. */
-export function stepOf(span: Span): number {
+function stepOf(span: Span): number {
   const whole = (ms: number) => DateTime.fromMillis(ms, { zone: span.timezone }).offset % 60 === 0;
   return whole(span.lo) && whole(span.hi - 1) ? HOUR_SECONDS : BUCKET_SECONDS;
 }
@@ -108,7 +108,7 @@ export async function prefetchRollups(platform: Queryable, requests: readonly Ba
   return { states, rolled };
 }
 
-export interface Span {
+interface Span {
   clientId: string;
   lo: number;
   hi: number;
@@ -121,8 +121,9 @@ export interface Span {
  */
 export async function rolledMany(platform: Queryable, metric: RollupMetric<unknown>, spans: [string, Span][]): Promise<Map<string, Row[] | null>> {
   if (metric.keys.length === 0) return sums(platform, metric, spans);
-  const byHour = spans.filter(([, span]) => stepOf(span) === HOUR_SECONDS);
-  const byBucket = spans.filter(([, span]) => stepOf(span) === BUCKET_SECONDS);
+  const byHour: [string, Span][] = [];
+  const byBucket: [string, Span][] = [];
+  for (const entry of spans) (stepOf(entry[1]) === HOUR_SECONDS ? byHour : byBucket).push(entry);
   const [hours, buckets] = await Promise.all([keyedSums(platform, metric, byHour, HOUR_SECONDS), keyedSums(platform, metric, byBucket, BUCKET_SECONDS)]);
   const again = byHour.filter(([key]) => hours.get(key) === null);
   return new Map([...hours, ...buckets, ...await keyedSums(platform, metric, again, BUCKET_SECONDS)]);
