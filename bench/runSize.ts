@@ -26,10 +26,10 @@ const line = (label: string, s: Stats, floor?: Stats) =>
   `${label} p50 ${fmtMs(s.p50)} p95 ${fmtMs(s.p95)} p99 ${fmtMs(s.p99)}`
   + (floor ? ` (${(s.p50 / floor.p50).toFixed(2)}× bare p50)` : '') + ` n=${s.n}`;
 
-/** Data, then each API configuration in its own process, then the rollup refresh after churn. */
 /** Rounds of /health and the cache hit, alternating, for the hit's share of /health. */
 const HIT_ROUNDS = 3;
 
+/** Data, then each API configuration in its own process, then the rollup refresh after churn. */
 export async function runSize(options: BenchOptions, size: SizeSpec, workDir: string): Promise<SizeResult> {
   const dataset = await ensureDataset(size, options.adminUrl, options.fresh);
   const pool = createPool({ connectionString: dataset.url, max: 5, types: pgTypes, application_name: 'chatbot-analytics-bench' });
@@ -67,8 +67,9 @@ export async function runSize(options: BenchOptions, size: SizeSpec, workDir: st
         rounds.push({ health, hit: cached, share: cached.requestsPerSecond / health.requestsPerSecond });
       }
       const median = [...rounds].sort((a, b) => a.share - b.share)[Math.floor(rounds.length / 2)]!;
-      Object.assign(result, { healthLoad: median.health, hitShares: rounds.map((r) => r.share) });
+      result.healthLoad = median.health;
       result.load.cached = median.hit;
+      result.hitShares = rounds.map((r) => r.share);
       const token = await serviceToken(platformUrl, size.clientId);
       result.tokenLoad = await runLoad(options, s, { ...hit(api, `${loadCase.name} (API token)`), authorization: `Bearer ${token}` }, pool);
       result.memoryLoad = await runLoad(options, s, hit(api, `${loadCase.name} (memory check)`, options.memorySeconds), pool);

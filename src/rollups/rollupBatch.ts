@@ -42,6 +42,10 @@ function stepOf(span: Span): number {
   return whole(span.lo) && whole(span.hi - 1) ? HOUR_SECONDS : BUCKET_SECONDS;
 }
 
+/** The requested spans, numbered, and each one's whole buckets. */
+const REQUESTS = `unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[]) WITH ORDINALITY AS r(client_id, lo, hi, tz, i)`;
+const IN_SPAN = 'b.client_id = r.client_id AND b.bucket >= to_timestamp(r.lo) AND b.bucket < to_timestamp(r.hi)';
+
 /**
  * Per step, the rows to convert to local time (`start`, the step's start, and the summed fields), and when a step
  * maps to one local hour (and so one day and weekday): its local start is on a multiple of the step and the offset
@@ -129,8 +133,6 @@ export async function rolledMany(platform: Queryable, metric: RollupMetric<unkno
   return new Map([...hours, ...buckets, ...await keyedSums(platform, metric, again, BUCKET_SECONDS)]);
 }
 
-const REQUESTS = `unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[]) WITH ORDINALITY AS r(client_id, lo, hi, tz, i)`;
-const IN_SPAN = 'b.client_id = r.client_id AND b.bucket >= to_timestamp(r.lo) AND b.bucket < to_timestamp(r.hi)';
 const valuesOf = (spans: [string, Span][]) =>
   [spans.map(([, s]) => s.clientId), spans.map(([, s]) => s.lo / 1000), spans.map(([, s]) => s.hi / 1000), spans.map(([, s]) => s.timezone)];
 const total = (f: string) => `COALESCE(sum("${f}"), 0)::bigint AS "${f}"`;
