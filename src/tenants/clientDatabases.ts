@@ -138,9 +138,12 @@ export class ClientDatabases {
     return [...this.budgets.values()].map((budget) => budget.stats());
   }
 
+  /** Closes every pool and waits until the servers no longer count our connections (lent ones end their statement). */
   async close(): Promise<void> {
     this.unsubscribe();
     for (const [clientId] of this.tenants) this.retire(clientId);
+    const withinMs = this.settings.statementTimeoutMs + 1000;
+    await Promise.all([...this.budgets.values()].map((budget) => budget.empty(withinMs)));
   }
 
   private tenant(clientId: string): Tenant {
@@ -162,7 +165,7 @@ export class ClientDatabases {
         connectTimeoutMs: this.settings.connectTimeoutMs,
         idleTimeoutMs: this.settings.idleTimeoutMs,
         applicationName: 'chatbot-analytics',
-      }, () => owner.idleClosed());
+      }, (ended) => owner.idleClosed(ended));
       budget.addPool(pool);
       shared = { pool, users: new Set() };
       this.pools.set(database.url, shared);

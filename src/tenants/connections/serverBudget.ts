@@ -30,12 +30,18 @@ export interface BudgetStats {
  * by every client whose database lives there. `node-postgres` has no limit across pools, so this is it:
  * - a client takes an idle connection of its own URL, else opens one while the server has room, else closes another
  *   URL's idle connection to make room (idle pools give their places back as soon as someone waits);
+ * - a connection being closed keeps its place until its socket is closed: the server still counts it until then, so
+ *   opening its successor earlier would briefly hold one more than the budget;
  * - otherwise it waits, at most `acquireTimeoutMs`, then gets DATABASE_BUSY;
  * - a freed place goes to the next waiting client in turn (round robin), never to whoever asked most often, and no
  *   client holds more than its gate's `max` — one client's burst queues behind itself.
  */
 export class ServerBudget {
+  /** Connections opening, open or closing: every one the server may count. */
   private open = 0;
+  /** Of `open`, those closing: places that free themselves soon. */
+  private closing = 0;
+  private emptied: (() => void)[] = [];
   private readonly pools = new Set<UrlPool>();
   /** Clients with waiters, in turn order. */
   private ring: ClientGate[] = [];
@@ -65,6 +71,7 @@ export class ServerBudget {
       };
       gate.waiters.push(waiter);
       if (!this.ring.includes(gate)) this.ring.push(gate);
+      this.makeRoom();
     });
   }
 
@@ -73,7 +80,6 @@ export class ServerBudget {
     gate.active--;
     if (conn.broken || conn.pool.closed) {
       this.close(conn);
-      this.dispatch();
       return;
     }
     const next = this.nextWaiter();
@@ -81,21 +87,34 @@ export class ServerBudget {
       conn.pool.putIdle(conn);
       return;
     }
-    this.unqueue(next);
-    next.gate.active++;
     if (next.pool === conn.pool) {
+      this.unqueue(next);
+      next.gate.active++;
       next.resolve(conn);
       return;
     }
-    this.close(conn); // another database on this server: its place, not the connection, changes hands
-    this.open++;
-    this.openFor(next.gate, next.pool).then(next.resolve, next.reject);
+    this.close(conn); // another database on this server waits: its place, once free, goes to whoever's turn it is
   }
 
-  /** An idle connection closed by itself: its place is free. */
-  idleClosed(): void {
-    this.open--;
-    this.dispatch();
+  /** An idle connection closed by itself: its place is free once it has `ended`. */
+  idleClosed(ended: Promise<void>): void {
+    this.closed(ended);
+  }
+
+  /**
+   * Resolves once this budget holds no connection at all (after its pools are closed), or after `withinMs`: lent
+   * connections close when they come back, closing ones when their sockets are closed.
+   */
+  empty(withinMs: number): Promise<void> {
+    if (this.open === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, withinMs);
+      timer.unref();
+      this.emptied.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /** A client went away (or moved): its waiters get `refusal`; its pool closes separately. */
@@ -111,7 +130,6 @@ export class ServerBudget {
     pool.closed = true;
     for (const conn of [...pool.idle]) this.close(conn);
     this.pools.delete(pool);
-    this.dispatch();
   }
 
   stats(): BudgetStats {
@@ -128,11 +146,7 @@ export class ServerBudget {
       gate.active++;
       return Promise.resolve(idle);
     }
-    if (this.open >= this.capacity) {
-      const victim = this.oldestIdle();
-      if (!victim) return null;
-      this.close(victim);
-    }
+    if (this.open >= this.capacity) return null;
     this.open++;
     gate.active++;
     return this.openFor(gate, pool);
@@ -144,9 +158,32 @@ export class ServerBudget {
     } catch (error) {
       this.open--;
       gate.active--;
-      this.dispatch();
+      this.settled();
       throw classifyDatabaseError(error);
     }
+  }
+
+  /** Closes idle connections of other URLs while waiters could use their places and not enough are closing yet. */
+  private makeRoom(): void {
+    while (this.open >= this.capacity && this.closing < this.servable()) {
+      const victim = this.oldestIdle();
+      if (!victim) return;
+      this.close(victim);
+    }
+  }
+
+  /** How many waiters could be served now if places were free: each client up to its gate's `max`. */
+  private servable(): number {
+    let n = 0;
+    for (const gate of this.ring) n += Math.min(gate.waiters.length, Math.max(0, gate.max - gate.active));
+    return n;
+  }
+
+  /** A place was given back: serve who waits, and tell `empty` callers when none is held. */
+  private settled(): void {
+    this.dispatch();
+    if (this.open > 0) return;
+    for (const resolve of this.emptied.splice(0)) resolve();
   }
 
   /** Serves waiters while places or idle connections allow. */
@@ -155,7 +192,10 @@ export class ServerBudget {
       const next = this.nextWaiter();
       if (!next) return;
       const taken = this.tryTake(next.gate, next.pool);
-      if (!taken) return;
+      if (!taken) {
+        this.makeRoom();
+        return;
+      }
       this.unqueue(next);
       taken.then(next.resolve, next.reject);
     }
@@ -183,6 +223,17 @@ export class ServerBudget {
   }
 
   private close(conn: Connection): void {
-    if (conn.pool.close(conn)) this.open--;
+    const ended = conn.pool.close(conn);
+    if (ended) this.closed(ended);
+  }
+
+  /** A connection is closing: it holds its place until `ended`. */
+  private closed(ended: Promise<void>): void {
+    this.closing++;
+    void ended.then(() => {
+      this.closing--;
+      this.open--;
+      this.settled();
+    });
   }
 }

@@ -30,8 +30,8 @@ export class UrlPool {
   constructor(
     readonly url: string,
     private readonly settings: UrlPoolSettings,
-    /** An idle connection closed itself (timeout or server error): the budget may give its place to a waiter. */
-    private readonly onIdleClosed: (conn: Connection) => void,
+    /** An idle connection closed itself (timeout or server error): its place is free once `ended` settles. */
+    private readonly onIdleClosed: (ended: Promise<void>) => void,
   ) {}
 
   async open(): Promise<Connection> {
@@ -74,21 +74,25 @@ export class UrlPool {
     this.idle.push(conn);
   }
 
-  /** Closes a connection this pool made (idle or just returned); false if it was closed already. */
-  close(conn: Connection): boolean {
-    if (conn.closed) return false;
+  /**
+   * Closes a connection this pool made (idle or just returned); null if it was closed already. The promise settles
+   * once the socket is closed: the server drops its backend from `pg_stat_activity` before it closes the socket, so
+   * from then on the server no longer counts it.
+   */
+  close(conn: Connection): Promise<void> | null {
+    if (conn.closed) return null;
     conn.closed = true;
     clearTimeout(conn.idleTimer);
     const at = this.idle.indexOf(conn);
     if (at >= 0) this.idle.splice(at, 1);
     this.size--;
     conn.broken = true;
-    void conn.client.end().catch(() => {});
-    return true;
+    return conn.client.end().catch(() => {});
   }
 
   private dropIdle(conn: Connection): void {
     if (!this.idle.includes(conn)) return;
-    if (this.close(conn)) this.onIdleClosed(conn);
+    const ended = this.close(conn);
+    if (ended) this.onIdleClosed(ended);
   }
 }
