@@ -13,6 +13,8 @@ import { UrlPool, type Connection } from './connections/urlPool.ts';
 
 /** How long a client's table layout is trusted before it is read again (tables may be created later). */
 const SOURCE_TTL_MS = 60_000;
+/** How long closing waits for connections to come back and close. */
+const CLOSE_WAIT_MS = 2000;
 
 interface Log {
   warn(details: object, message: string): void;
@@ -138,12 +140,14 @@ export class ClientDatabases {
     return [...this.budgets.values()].map((budget) => budget.stats());
   }
 
-  /** Closes every pool and waits until the servers no longer count our connections (lent ones end their statement). */
+  /**
+   * Closes every pool and waits until the servers no longer count our connections: closing ones until their sockets
+   * close, lent ones (a COMMIT on its way) for a moment. A statement still running then is left to the exit.
+   */
   async close(): Promise<void> {
     this.unsubscribe();
     for (const [clientId] of this.tenants) this.retire(clientId);
-    const withinMs = this.settings.statementTimeoutMs + 1000;
-    await Promise.all([...this.budgets.values()].map((budget) => budget.empty(withinMs)));
+    await Promise.all([...this.budgets.values()].map((budget) => budget.empty(CLOSE_WAIT_MS)));
   }
 
   private tenant(clientId: string): Tenant {
