@@ -77,7 +77,8 @@ export class UrlPool {
   /**
    * Closes a connection this pool made (idle or just returned); null if it was closed already. The promise settles
    * once the socket is closed: the server drops its backend from `pg_stat_activity` before it closes the socket, so
-   * from then on the server no longer counts it.
+   * from then on the server no longer counts it. A server that never answers the goodbye (gone silent) frees it
+   * after the connect timeout, so a lost server cannot keep places forever.
    */
   close(conn: Connection): Promise<void> | null {
     if (conn.closed) return null;
@@ -87,7 +88,12 @@ export class UrlPool {
     if (at >= 0) this.idle.splice(at, 1);
     this.size--;
     conn.broken = true;
-    return conn.client.end().catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.settings.connectTimeoutMs);
+      timer.unref();
+    });
+    return Promise.race([conn.client.end().catch(() => {}), silent]).finally(() => clearTimeout(timer));
   }
 
   private dropIdle(conn: Connection): void {
